@@ -1,0 +1,149 @@
+"""The Python API: build a problem from a batch and a network, and plan it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from network import Departure, Network
+from routing.greedy import greedy
+from routing.io import network_truck_legs
+from routing.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem, Shipment, TruckLeg
+from routing.options import build_options
+from routing.plan import Plan, build_plan, cost_breakdown
+from routing.solver import Progress, solve
+
+#: days of timetable after the batch's last ready or due date (late departures stay possible)
+HORIZON_TAIL_DAYS = 14
+
+
+def horizon(shipments: Sequence[Shipment]) -> tuple[dt.date, int]:
+    """The default timetable window that covers a batch: from the first ready date to
+    ``HORIZON_TAIL_DAYS`` after the last ready or due date."""
+    start = min(s.ready_date for s in shipments)
+    end = max(max(s.ready_date, s.due_date or s.ready_date) for s in shipments)
+    return start, (end - start).days + 1 + HORIZON_TAIL_DAYS
+
+
+def make_problem(
+    shipments: Sequence[Shipment],
+    net: Network,
+    departures: Sequence[Departure] | None = None,
+    *,
+    rates: dict[tuple[str, str], float] | None = None,
+    border_quota: dict[str, int] | None = None,
+    border_quota_by_date: dict[tuple[str, dt.date], int] | None = None,
+    trucking: Sequence[TruckLeg] | None = None,
+    start: dt.date | None = None,
+    days: int | None = None,
+    scope: str = "shanxi",
+    unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
+    inputs: dict[str, str] | None = None,
+) -> Problem:
+    """Bundle a batch with its departures (default: the network's timetable over the batch's
+    horizon), quotas (default: the network's border capacity for ``scope``) and truck legs."""
+    ships = tuple(
+        dataclasses.replace(s, origin=net.resolve(s.origin), destination=net.resolve(s.destination))
+        for s in shipments
+    )
+    inputs = dict(inputs or {})
+    if departures is None:
+        s0, n = horizon(ships) if ships else (dt.date.today(), 0)
+        first = start or s0
+        n_days = days if days is not None else n + (s0 - first).days
+        departures = net.departures(first, n_days, scope=scope)
+        inputs.update(horizon_start=first.isoformat(), horizon_days=str(n_days), scope=scope)
+    quota = net.border_quota(scope)
+    quota.update(border_quota or {})
+    return Problem(
+        shipments=ships,
+        departures=tuple(departures),
+        rates=dict(rates or {}),
+        quota=quota,
+        quota_by_date=dict(border_quota_by_date or {}),
+        truck_legs=tuple(trucking if trucking is not None else network_truck_legs(net)),
+        unassigned_penalty_per_teu=unassigned_penalty,
+        inputs=inputs,
+    )
+
+
+def solve_problem(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan a prepared :class:`Problem`: options, greedy warm start, CP-SAT, plan."""
+    t0 = time.perf_counter()
+    opts = build_options(problem)
+    t_opts = time.perf_counter() - t0
+    base = greedy(problem, opts)
+    greedy_costs = cost_breakdown(problem, opts, base)
+    res = solve(
+        problem,
+        opts,
+        hint=base,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+    )
+    sol, status = res.solution, res.status
+    if sol is None:  # no solution within the limit: keep the greedy plan
+        sol, status = base, "feasible"
+    if cost_breakdown(problem, opts, sol)["objective"] > greedy_costs["objective"] + 1e-6:
+        sol = base
+    extra: dict[str, Any] = {
+        "solver": "ortools-cp-sat",
+        "time_limit": time_limit,
+        "seed": seed,
+        "workers": workers,
+        "options_seconds": round(t_opts, 4),
+        "build_seconds": round(res.build_seconds, 4),
+        "solve_seconds": round(res.seconds, 4),
+        "greedy_objective": round(greedy_costs["objective"], 2),
+        "greedy_total_cost": round(greedy_costs["total_cost"], 2),
+    }
+    return build_plan(problem, opts, sol, status=status, bound=res.bound, summary_extra=extra)
+
+
+def plan(
+    shipments: Sequence[Shipment],
+    net: Network,
+    departures: Sequence[Departure] | None = None,
+    *,
+    rates: dict[tuple[str, str], float] | None = None,
+    border_quota: dict[str, int] | None = None,
+    trucking: Sequence[TruckLeg] | None = None,
+    start: dt.date | None = None,
+    days: int | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
+    progress: Progress | None = None,
+) -> Plan:
+    """Assign every container of ``shipments`` to a departure, or report why not.
+
+    >>> import network, routing
+    >>> net = network.load()
+    >>> p = routing.plan(routing.read_shipments("data/samples/shipments.csv", net), net)
+    >>> p.status in ("optimal", "feasible")
+    True
+    """
+    problem = make_problem(
+        shipments,
+        net,
+        departures,
+        rates=rates,
+        border_quota=border_quota,
+        trucking=trucking,
+        start=start,
+        days=days,
+        unassigned_penalty=unassigned_penalty,
+    )
+    return solve_problem(problem, time_limit=time_limit, seed=seed, progress=progress)
