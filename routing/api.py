@@ -76,6 +76,7 @@ def solve_problem(
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 1,
+    backend: str = "highs",
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a prepared :class:`Problem`: options, greedy warm start, CP-SAT, plan."""
@@ -99,7 +100,7 @@ def solve_problem(
     if cost_breakdown(problem, opts, sol)["objective"] > greedy_costs["objective"] + 1e-6:
         sol = base
     extra: dict[str, Any] = {
-        "solver": "ortools-cp-sat",
+        "solver": f"ortools-{backend}",
         "time_limit": time_limit,
         "seed": seed,
         "workers": workers,

@@ -28,6 +28,9 @@ from routing.io import (
     read_shipments,
     read_trucking,
 )
+from routing.generate import SCALES
+from routing.generate import generate as generate_batch
+from routing.io import write_batch
 from routing.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
 from routing.plan import Plan
 
@@ -503,6 +506,26 @@ def check_cmd(
     click.echo(
         f"plan {plan_dir}: OK ({len(plan.assignments)} assignments, {len(plan.unassigned)} unassigned, "
         f"{sum(t.runs for t in plan.trains)} trains; costs recomputed)"
+    )
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(list(SCALES)), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), required=True)
+@click.option("--special/--plain", default=True, show_default=True,
+              help="Add no-split lots, avoided countries, dangerous goods, drayage and unservable cases.")
+@click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@handle_errors
+def generate(scale: str, seed: int, out: str, special: bool, network_dir: str | None) -> None:
+    """Write a generated batch (shipments.csv, departures.csv, border_quota.csv) to --out."""
+    net = _load_net(network_dir)
+    batch = generate_batch(net, scale, seed, special=special)
+    files = write_batch(out, batch.shipments, batch.departures, batch.quota)
+    teu = sum(s.teu for s in batch.shipments)
+    click.echo(
+        f"{scale} seed {seed}: {len(batch.shipments)} shipments, {teu} TEU, {len(batch.departures)} departures "
+        f"-> {', '.join(str(f) for f in files)}"
     )
 
 

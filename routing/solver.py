@@ -1,34 +1,40 @@
-"""The optimiser: a CP-SAT model of the assignment (the only module that imports OR-Tools).
+"""The optimiser's model and its OR-Tools back ends (the only module that imports OR-Tools).
 
 Variables
-    ``x[k,t]`` containers of shipment class ``k`` on departure ``t`` (integer),
-    ``run[t]`` departure ``t`` runs (boolean), ``y[s,t]`` for ``split=false`` shipments.
+    ``x[k,t]`` containers of shipment class ``k`` on departure ``t`` (integer; for a
+    ``split=false`` shipment a boolean ``y[k,t]``, containers = ``n_k y[k,t]``),
+    ``run[t]`` departure ``t`` runs (boolean), ``u[k]`` containers of ``k`` left unassigned.
 
 Shipments with ``split=true`` and identical options (same departures, same cost per container,
 same TEU, gross tonnes and reefer flag) are merged into one class; this is exact, since any
 split of a class's containers among its shipments costs the same.
 
-Objective (USD, scaled to integers in one place, :func:`_scale`)
-    ``sum_t fixed_t run_t + sum_{k,t} c_kt x_kt + P * sum_k teu_k u_k``
+Objective (USD)
+    ``sum_t fixed_t run_t + sum_{k,t} c_kt x_kt + P sum_k teu_k u_k``
 
-Constraints, one function each below.
+Constraints: one method each in :class:`_Builder`, with its mathematics in the docstring.
+The model is built once in a neutral sparse form and handed to a back end: a linear MIP
+back end bundled with OR-Tools (HiGHS by default, or SCIP) or CP-SAT.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from ortools.sat.python import cp_model
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from routing.greedy import Solution
 from routing.model import Problem
 from routing.options import Options
 
 Progress = Callable[[float, float, float], None]
+BACKENDS = ("highs", "scip", "cp-sat")
+INF = math.inf
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +57,27 @@ class _Class:
     options: dict[int, int]  # t -> option index of the first shipment
 
 
-def _scale(values: list[float]) -> int:
-    """Integer scale for costs: cents, or 1e-4 USD when a cost has finer fractions."""
-    for scale in (1, 100, 10_000):
-        if all(abs(v * scale - round(v * scale)) < 1e-6 for v in values):
-            return scale
-    return 10_000
+@dataclass
+class Matrix:
+    """A MIP in sparse row form; every column is integer."""
+
+    lb: list[float] = field(default_factory=list)
+    ub: list[float] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    rows: list[tuple[float, float, list[int], list[float]]] = field(default_factory=list)
+    constant: float = 0.0
+
+    def col(self, lb: float, ub: float, cost: float) -> int:
+        self.lb.append(lb)
+        self.ub.append(ub)
+        self.cost.append(cost)
+        return len(self.lb) - 1
+
+    def row(self, lb: float, ub: float, idx: list[int], coef: list[float]) -> None:
+        self.rows.append((lb, ub, idx, coef))
 
 
-def _classes(problem: Problem, opts: Options) -> list[_Class]:
+def classes(problem: Problem, opts: Options) -> list[_Class]:
     groups: dict[tuple[object, ...], _Class] = {}
     out: list[_Class] = []
     for s, sh in enumerate(problem.shipments):
@@ -67,6 +85,7 @@ def _classes(problem: Problem, opts: Options) -> list[_Class]:
         if not mine:
             continue
         topt = {opts.options[o].t: o for o in mine}
+        key: tuple[object, ...] = ()
         if sh.split:
             key = (
                 sh.teu_per_container,
@@ -86,30 +105,31 @@ def _classes(problem: Problem, opts: Options) -> list[_Class]:
     return out
 
 
-class _Model:
+class _Builder:
+    """Builds the :class:`Matrix` of a problem, one constraint family per method."""
+
     def __init__(self, problem: Problem, opts: Options) -> None:
         self.p, self.o = problem, opts
-        self.m = cp_model.CpModel()
-        self.classes = _classes(problem, opts)
-        deps = problem.departures
-        costs = [deps[t].fixed_cost for t in range(len(deps))]
-        costs += [op.cost_per_container for op in opts.options]
-        costs.append(problem.unassigned_penalty_per_teu)
-        self.scale = _scale(costs)
-        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.y: dict[tuple[int, int], cp_model.IntVar] = {}
-        self.by_train: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-        self.run: dict[int, cp_model.IntVar] = {}
-        self.u: dict[int, cp_model.IntVar] = {}
+        self.classes = classes(problem, opts)
+        self.mx = Matrix()
+        self.x: dict[tuple[int, int], int] = {}
+        self.by_train: dict[int, list[int]] = defaultdict(list)  # t -> columns x[k,t]
+        self.cls_of_col: dict[int, int] = {}
+        self.run: dict[int, int] = {}
+        self.u: dict[int, int] = {}
         self._variables()
+        self._conservation()
         self._capacity()
         self._linking()
         self._min_load()
         self._border_quota()
-        self._no_split()
-        self._objective()
+        # shipments with no eligible departure are unassigned whatever the model does
+        self.mx.constant = problem.unassigned_penalty_per_teu * sum(
+            sh.teu for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]
+        )
 
-    def _per_train_limit(self, c: _Class, t: int) -> int:
+    def limit(self, c: _Class, t: int) -> int:
+        """Containers of class ``c`` one train ``t`` can take on its own."""
         d = self.p.departures[t]
         n = min(c.containers, d.capacity_teu // c.teu)
         if d.max_gross_t is not None:
@@ -118,63 +138,78 @@ class _Model:
             n = min(n, d.reefer_plugs)
         return n
 
+    def mult(self, col: int) -> int:
+        """Containers per unit of column ``col`` (n_k for a no-split boolean, else 1)."""
+        c = self.classes[self.cls_of_col[col]]
+        return 1 if c.split else c.containers
+
     def _variables(self) -> None:
+        p, mx = self.p, self.mx
         for k, c in enumerate(self.classes):
-            for t in c.options:
-                ub = self._per_train_limit(c, t)
+            for t in sorted(c.options):
+                ub = self.limit(c, t)
                 if ub <= 0:
                     continue
                 if t not in self.run:
-                    self.run[t] = self.m.new_bool_var(f"run_{t}")
-                if c.split:
-                    v = self.m.new_int_var(0, ub, f"x_{k}_{t}")
-                else:
-                    yv = self.m.new_bool_var(f"y_{k}_{t}")
-                    self.y[(k, t)] = yv
-                    v = yv  # containers = n * y, see _no_split
-                self.x[(k, t)] = v
-                self.by_train[t].append((k, v))
+                    self.run[t] = mx.col(0, 1, p.departures[t].fixed_cost)
+                per = self.o.options[c.options[t]].cost_per_container
+                j = mx.col(0, ub if c.split else 1, per * (1 if c.split else c.containers))
+                self.x[(k, t)] = j
+                self.cls_of_col[j] = k
+                self.by_train[t].append(j)
+            self.u[k] = mx.col(0, c.containers, p.unassigned_penalty_per_teu * c.teu)
 
-    def _load(self, t: int, weight: Callable[[_Class], float]) -> cp_model.LinearExpr:
-        """sum_k weight(k) * containers of k on t."""
-        terms = []
-        for k, v in self.by_train[t]:
-            c = self.classes[k]
-            w = weight(c) * (c.containers if not c.split else 1)
-            terms.append(w * v)
-        return sum(terms)  # type: ignore[return-value]
+    def _conservation(self) -> None:
+        """Every container is on a departure or unassigned: ``sum_t x_kt + u_k = n_k``; a
+        ``split=false`` shipment takes one departure whole: ``sum_t y_kt <= 1``."""
+        per_class: dict[int, list[int]] = defaultdict(list)
+        for (k, _t), j in self.x.items():
+            per_class[k].append(j)
+        for k, c in enumerate(self.classes):
+            js = per_class.get(k, [])
+            m = 1 if c.split else c.containers
+            self.mx.row(c.containers, c.containers, [*js, self.u[k]], [m] * len(js) + [1])
+            if not c.split and len(js) > 1:
+                self.mx.row(-INF, 1, js, [1] * len(js))
 
     def _capacity(self) -> None:
-        """TEU, gross tonnes (in kg) and reefer plugs of a train, only if it runs:
-        ``sum_k teu_k x_kt <= cap_t run_t``, ``sum_k g_k x_kt <= G_t run_t``,
+        """TEU, gross mass (kg, integral) and reefer plugs, only on a running train:
+        ``sum_k teu_k x_kt <= cap_t run_t``, ``sum_k kg_k x_kt <= G_t run_t``,
         ``sum_{k reefer} x_kt <= plugs_t run_t``."""
         for t, r in self.run.items():
             d = self.p.departures[t]
-            self.m.add(self._load(t, lambda c: c.teu) <= d.capacity_teu * r)
+            js = self.by_train[t]
+            teu = [self.classes[self.cls_of_col[j]].teu * self.mult(j) for j in js]
+            if sum(teu[i] * self.mx.ub[j] for i, j in enumerate(js)) > d.capacity_teu:
+                self.mx.row(-INF, 0, [*js, r], [*teu, -d.capacity_teu])
             if d.max_gross_t is not None:
-                kg = self._load(t, lambda c: round(c.gross_t * 1000))
-                self.m.add(kg <= math.floor(d.max_gross_t * 1000 + 1e-6) * r)
-            if any(self.classes[k].reefer for k, _ in self.by_train[t]):
-                self.m.add(self._load(t, lambda c: 1 if c.reefer else 0) <= d.reefer_plugs * r)
+                kg = [round(self.classes[self.cls_of_col[j]].gross_t * 1000) * self.mult(j) for j in js]
+                cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6)
+                if sum(kg[i] * self.mx.ub[j] for i, j in enumerate(js)) > cap_kg:
+                    self.mx.row(-INF, 0, [*js, r], [*kg, -cap_kg])
+            reef = [(j, self.mult(j)) for j in js if self.classes[self.cls_of_col[j]].reefer]
+            if reef and sum(m * self.mx.ub[j] for j, m in reef) > d.reefer_plugs:
+                self.mx.row(-INF, 0, [j for j, _ in reef] + [r], [m for _, m in reef] + [-d.reefer_plugs])
 
     def _linking(self) -> None:
         """``x_kt <= min(n_k, cap_t) run_t``: the strong form of the fixed charge, which
         tightens the linear relaxation far beyond the aggregated capacity row."""
-        for (k, t), v in self.x.items():
-            c = self.classes[k]
-            ub = 1 if not c.split else self._per_train_limit(c, t)
-            self.m.add(v <= ub * self.run[t])
+        for t, r in self.run.items():
+            for j in self.by_train[t]:
+                self.mx.row(-INF, 0, [j, r], [1, -self.mx.ub[j]])
 
     def _min_load(self) -> None:
         """``sum_k teu_k x_kt >= min_load_t run_t``: a train runs only with its minimum load."""
         for t, r in self.run.items():
             d = self.p.departures[t]
             if d.min_load_teu > 0:
-                self.m.add(self._load(t, lambda c: c.teu) >= d.min_load_teu * r)
+                js = self.by_train[t]
+                teu = [self.classes[self.cls_of_col[j]].teu * self.mult(j) for j in js]
+                self.mx.row(0, INF, [*js, r], [*teu, -d.min_load_teu])
 
     def _border_quota(self) -> None:
         """For each border port and day: ``sum_{t crossing that day} run_t <= quota``."""
-        groups: dict[tuple[str, object], list[cp_model.IntVar]] = defaultdict(list)
+        groups: dict[tuple[str, object], list[int]] = defaultdict(list)
         for t, r in self.run.items():
             d = self.p.departures[t]
             if d.border_port:
@@ -182,69 +217,35 @@ class _Model:
         for (port, day), runs in groups.items():
             q = self.p.quota_for(port, day)  # type: ignore[arg-type]
             if q is not None and len(runs) > q:
-                self.m.add(sum(runs) <= q)  # type: ignore[arg-type]
+                self.mx.row(-INF, q, runs, [1] * len(runs))
 
-    def _no_split(self) -> None:
-        """Every container is on a departure or unassigned: ``sum_t x_kt + u_k = n_k``; a
-        ``split=false`` shipment takes one departure whole (``sum_t y_kt <= 1``)."""
-        per_class: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for (k, _t), v in self.x.items():
-            per_class[k].append(v)
-        for k, c in enumerate(self.classes):
-            vs = per_class.get(k, [])
-            u = self.m.new_int_var(0, c.containers, f"u_{k}")
-            self.u[k] = u
-            if c.split:
-                self.m.add(sum(vs) + u == c.containers)  # type: ignore[arg-type]
-            else:
-                self.m.add_at_most_one(vs)
-                self.m.add(c.containers * sum(vs) + u == c.containers)  # type: ignore[arg-type]
-
-    def _objective(self) -> None:
-        """``sum_t fixed_t run_t + sum_kt cost_kt x_kt + P sum_k teu_k u_k``, all >= 0, so
-        CP-SAT's relative gap is the plan's relative gap."""
-        s = self.scale
-        pen = round(self.p.unassigned_penalty_per_teu * s)
-        terms = []
-        for t, r in self.run.items():
-            terms.append(round(self.p.departures[t].fixed_cost * s) * r)
-        for (k, t), v in self.x.items():
-            c = self.classes[k]
-            op = self.o.options[c.options[t]]
-            mult = c.containers if not c.split else 1
-            terms.append(round(op.cost_per_container * s) * mult * v)
-        for k, u in self.u.items():
-            terms.append(pen * self.classes[k].teu * u)
-        self.constant = 0.0
-        self.m.minimize(sum(terms))  # type: ignore[arg-type]
-
-    def hint(self, sol: Solution) -> None:
-        per: dict[tuple[int, int], int] = defaultdict(int)
+    # -- between the model and plans ------------------------------------------------------------
+    def hint_values(self, sol: Solution) -> list[float]:
+        vals = [0.0] * len(self.mx.lb)
         cls_of = {s: k for k, c in enumerate(self.classes) for s in c.shipments}
+        done: dict[int, int] = defaultdict(int)
         for o, n in sol.counts.items():
             op = self.o.options[o]
-            per[(cls_of[op.s], op.t)] += n
-        for (k, t), v in self.x.items():
-            val = per.get((k, t), 0)
-            self.m.add_hint(v, 1 if (not self.classes[k].split and val) else val)
-        for t, r in self.run.items():
-            self.m.add_hint(r, t in sol.runs)
-        done: dict[int, int] = defaultdict(int)
-        for (k, _t), val in per.items():
-            done[k] += val
-        for k, u in self.u.items():
-            self.m.add_hint(u, self.classes[k].containers - done[k])
+            k = cls_of[op.s]
+            j = self.x.get((k, op.t))
+            if j is None:
+                continue
+            vals[j] += 1 if not self.classes[k].split else n
+            done[k] += n
+        for k, j in self.u.items():
+            vals[j] = self.classes[k].containers - done[k]
+        for t, j in self.run.items():
+            vals[j] = 1.0 if t in sol.runs else 0.0
+        return vals
 
-    def solution(self, value: Callable[[cp_model.IntVar], int]) -> Solution:
+    def solution(self, vals: list[float]) -> Solution:
         """Disaggregate class counts to shipments (any split costs the same)."""
         counts: dict[int, int] = {}
-        runs = frozenset(t for t, r in self.run.items() if value(r))
+        runs = frozenset(t for t, j in self.run.items() if round(vals[j]) >= 1)
         for k, c in enumerate(self.classes):
-            on = sorted(
-                ((t, value(self.x[(k, t)])) for t in c.options if (k, t) in self.x),
-                key=lambda tv: (self.p.departures[tv[0]].depart_date, tv[0]),
-            )
-            on = [(t, n * (c.containers if not c.split else 1)) for t, n in on if n]
+            on = [(t, round(vals[self.x[(k, t)]])) for t in c.options if (k, t) in self.x]
+            on = [(t, n * (1 if c.split else c.containers)) for t, n in on if n > 0]
+            on.sort(key=lambda tv: (self.p.departures[tv[0]].depart_date, tv[0]))
             ships = sorted(c.shipments, key=lambda s: self.p.shipments[s].shipment_id)
             left = {s: self.p.shipments[s].containers for s in ships}
             for t, n in on:
@@ -253,30 +254,118 @@ class _Model:
                         break
                     take = min(n, left[s])
                     if take:
-                        o = self._option_of(s, t)
+                        o = next(o for o in self.o.by_shipment[s] if self.o.options[o].t == t)
                         counts[o] = counts.get(o, 0) + take
                         left[s] -= take
                         n -= take
         return Solution(counts, runs)
 
-    def _option_of(self, s: int, t: int) -> int:
-        for o in self.o.by_shipment[s]:
-            if self.o.options[o].t == t:
-                return o
-        raise KeyError((s, t))
+
+# -- back ends ---------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """HiGHS prints its banner on the process's standard output from C++; the library
+    must not print, so file descriptor 1 points at /dev/null while it runs."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover - no stdout at all
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
-class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: Progress, scale: int, constant: float) -> None:
-        super().__init__()
-        self.progress, self.scale, self.constant = progress, scale, constant
+def _solve_linear(
+    mx: Matrix, hint: list[float] | None, backend: str, time_limit: float, seed: int, workers: int
+) -> tuple[str, list[float] | None, float]:
+    from ortools.linear_solver import pywraplp
 
-    def on_solution_callback(self) -> None:
-        self.progress(
-            self.wall_time,
-            self.objective_value / self.scale + self.constant,
-            self.best_objective_bound / self.scale + self.constant,
-        )
+    solver = pywraplp.Solver.CreateSolver(backend.upper())
+    if solver is None:  # pragma: no cover - every OR-Tools wheel bundles HiGHS and SCIP
+        raise RuntimeError(f"OR-Tools back end {backend} is not available")
+    cols = [solver.IntVar(lb, ub, "") for lb, ub in zip(mx.lb, mx.ub, strict=True)]
+    inf = solver.infinity()
+    for lb, ub, idx, coef in mx.rows:
+        ct = solver.Constraint(-inf if lb == -INF else lb, inf if ub == INF else ub)
+        for j, a in zip(idx, coef, strict=True):
+            ct.SetCoefficient(cols[j], a)
+    obj = solver.Objective()
+    for j, c in enumerate(mx.cost):
+        if c:
+            obj.SetCoefficient(cols[j], c)
+    obj.SetMinimization()
+    if hint is not None and backend != "highs":  # OR-Tools 9.15's HiGHS wrapper crashes on hints
+        solver.SetHint(cols, hint)
+    solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    solver.SetNumThreads(workers)
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 1e-7)
+    if backend == "highs":
+        solver.SetSolverSpecificParametersAsString(f"random_seed={seed}\nmip_rel_gap=1e-7\n")
+    status = solver.Solve(params)
+    if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        vals = [v.solution_value() for v in cols]
+        bound = obj.BestBound() if status == pywraplp.Solver.FEASIBLE else obj.Value()
+        return ("optimal" if status == pywraplp.Solver.OPTIMAL else "feasible"), vals, bound
+    if status == pywraplp.Solver.NOT_SOLVED:
+        return "unknown", None, -INF
+    return "error", None, -INF
+
+
+def _solve_cpsat(
+    mx: Matrix, hint: list[float] | None, time_limit: float, seed: int, workers: int, progress: Progress | None
+) -> tuple[str, list[float] | None, float]:
+    from ortools.sat.python import cp_model
+
+    scale = 1
+    for sc in (1, 100, 10_000):
+        scale = sc
+        if all(abs(c * sc - round(c * sc)) < 1e-6 for c in mx.cost):
+            break
+    m = cp_model.CpModel()
+    cols = [m.new_int_var(int(lb), int(ub), "") for lb, ub in zip(mx.lb, mx.ub, strict=True)]
+    for lb, ub, idx, coef in mx.rows:
+        expr = sum(int(a) * cols[j] for j, a in zip(idx, coef, strict=True))
+        if lb == ub:
+            m.add(expr == int(lb))
+        else:
+            if lb != -INF:
+                m.add(expr >= math.ceil(lb))
+            if ub != INF:
+                m.add(expr <= math.floor(ub))
+    m.minimize(sum(round(c * scale) * cols[j] for j, c in enumerate(mx.cost) if c))
+    if hint is not None:
+        for v, h in zip(cols, hint, strict=True):
+            m.add_hint(v, round(h))
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = workers
+    prm.random_seed = seed
+    prm.linearization_level = 2
+    prm.max_time_in_seconds = time_limit
+
+    class _Cb(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if progress is not None:
+                progress(
+                    self.wall_time,
+                    self.objective_value / scale + mx.constant,
+                    self.best_objective_bound / scale + mx.constant,
+                )
+
+    status = solver.solve(m, _Cb())
+    bound = solver.best_objective_bound / scale
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        vals = [float(solver.value(v)) for v in cols]
+        return ("optimal" if status == cp_model.OPTIMAL else "feasible"), vals, bound
+    return ("unknown" if status == cp_model.UNKNOWN else "error"), None, bound
 
 
 def solve(
@@ -287,39 +376,29 @@ def solve(
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 1,
+    backend: str = "highs",
     progress: Progress | None = None,
 ) -> SolveResult:
-    """Solve with CP-SAT.
-
-    With one worker (the default) the search is deterministic: it stops on CP-SAT's
-    deterministic clock (``time_limit`` deterministic seconds, about one wall second each on
-    this class of machine) with a wall-clock safety cap of three times that, so the same input,
-    seed and time limit give the same plan. More workers run CP-SAT's parallel portfolio,
-    which is faster on large batches but not reproducible. (Interleaved, reproducible parallel
-    search was measured 10-25x slower on the OR-Library set.)"""
+    """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`)."""
     t0 = time.perf_counter()
-    model = _Model(problem, opts)
-    if hint is not None:
-        model.hint(hint)
+    b = _Builder(problem, opts)
+    hint_vals = b.hint_values(hint) if hint is not None else None
     build = time.perf_counter() - t0
-    if not model.run:
-        return SolveResult(Solution({}, frozenset()), "optimal", model.constant, 0.0, build)
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = workers
-    prm.random_seed = seed
-    prm.max_deterministic_time = time_limit
-    prm.max_time_in_seconds = 3 * time_limit
-    prm.linearization_level = 2
-    cb = _Callback(progress, model.scale, model.constant) if progress else None
+    const = b.mx.constant
+    if not b.run:
+        return SolveResult(Solution({}, frozenset()), "optimal", const + _u_cost(b), 0.0, build)
     t1 = time.perf_counter()
-    status = solver.solve(model.m, cb)
+    if backend == "cp-sat":
+        status, vals, bound = _solve_cpsat(b.mx, hint_vals, time_limit, seed, workers, progress)
+    elif backend in ("highs", "scip"):
+        with _native_stdout_silenced():
+            status, vals, bound = _solve_linear(b.mx, hint_vals, backend, time_limit, seed, workers)
+    else:
+        raise ValueError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
     seconds = time.perf_counter() - t1
-    bound = solver.best_objective_bound / model.scale + model.constant
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        sol = model.solution(solver.value)
-        name = "optimal" if status == cp_model.OPTIMAL else "feasible"
-        return SolveResult(sol, name, bound, seconds, build)
-    if status == cp_model.UNKNOWN:
-        return SolveResult(None, "unknown", bound, seconds, build)
-    return SolveResult(None, "error", -math.inf, seconds, build)
+    sol = b.solution(vals) if vals is not None else None
+    return SolveResult(sol, status, bound + const, seconds, build)
+
+
+def _u_cost(b: _Builder) -> float:
+    return sum(b.mx.cost[j] * b.mx.ub[j] for j in b.u.values())

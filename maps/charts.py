@@ -1,0 +1,237 @@
+"""Charts of a plan as PNG bytes (matplotlib, Agg, no pyplot state).
+
+Each function takes a plan (and what else it needs) and returns the PNG; the report inlines
+them as data URIs, so the report stays one file with no script to load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from maps.draw import (
+    CORRIDOR_LABELS,
+    UTILIZATION_BINS,
+    TrainView,
+    border_load,
+    utilization_colour,
+)
+from routing.plan import Plan
+
+DPI = 100
+
+
+def _png(fig: Figure) -> bytes:
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _empty(text: str, size: tuple[float, float] = (9, 1.6)) -> bytes:
+    fig = Figure(figsize=size)
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="#555")
+    return _png(fig)
+
+
+def _util_legend() -> list[Patch]:
+    return [Patch(color=c, label=label) for _, c, label in reversed(UTILIZATION_BINS)]
+
+
+def utilization_chart(views: Sequence[TrainView]) -> bytes:
+    """Utilization of each running train, in departure order, against 100 %."""
+    running = sorted(
+        (v for v in views if v.train.runs),
+        key=lambda v: (v.train.depart_date, v.train.departure_id),
+    )
+    if not running:
+        return _empty("no train runs in this plan")
+    fig = Figure(figsize=(10, 3.4))
+    ax = fig.add_subplot()
+    xs = range(len(running))
+    ax.bar(
+        xs,
+        [v.train.utilization * 100 for v in running],
+        width=0.85 if len(running) < 200 else 1.0,
+        color=[utilization_colour(v.train.utilization) for v in running],
+    )
+    mean = sum(v.train.utilization for v in running) / len(running) * 100
+    ax.axhline(100, color="#333", lw=0.8)
+    ax.axhline(mean, color="#1f77b4", lw=1, ls="--", label=f"mean {mean:.0f} %")
+    ax.set_ylabel("utilization (% of TEU capacity)")
+    ax.set_ylim(0, 110)
+    ax.set_xlim(-0.6, len(running) - 0.4)
+    if len(running) <= 40:
+        ax.set_xticks(list(xs), [v.train.departure_id for v in running], rotation=60, fontsize=7)
+        for lab in ax.get_xticklabels():
+            lab.set_horizontalalignment("right")
+    else:
+        ax.set_xlabel(f"{len(running)} running trains, by departure date")
+    ax.legend(handles=[*_util_legend(), *ax.get_lines()[1:]], fontsize=7, ncol=6, loc="lower right")
+    ax.set_title("Train utilization by departure", loc="left", fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _lanes(spans: list[tuple[dt.date, dt.date]]) -> list[int]:
+    """First-fit lane for each interval (given in start order) so that bars do not overlap."""
+    ends: list[dt.date] = []
+    out = []
+    for start, end in spans:
+        for i, e in enumerate(ends):
+            if e < start:
+                ends[i] = end
+                out.append(i)
+                break
+        else:
+            ends.append(end)
+            out.append(len(ends) - 1)
+    return out
+
+
+def timeline_chart(views: Sequence[TrainView]) -> bytes:
+    """Gantt chart: each departure from departure to arrival, one band per corridor;
+    running trains coloured by utilization, departures not run as grey outlines."""
+    if not views:
+        return _empty("no departures in this plan")
+    by_corridor: dict[str, list[TrainView]] = defaultdict(list)
+    for v in views:
+        by_corridor[v.corridor].append(v)
+    order = [c for c in (*CORRIDOR_LABELS, "other") if c in by_corridor]
+    bands = []
+    total = 0
+    for c in order:
+        vs = sorted(by_corridor[c], key=lambda v: (not v.train.runs, v.train.depart_date))
+        run = [v for v in vs if v.train.runs]
+        idle = [v for v in vs if not v.train.runs]
+        lanes_run = _lanes([(v.train.depart_date, v.arrival_date) for v in run])
+        lanes_idle = _lanes([(v.train.depart_date, v.arrival_date) for v in idle])
+        n_run = max(lanes_run, default=-1) + 1
+        n_idle = max(lanes_idle, default=-1) + 1
+        bands.append((c, run, lanes_run, idle, [n_run + k for k in lanes_idle], total))
+        total += n_run + n_idle + 1
+    height = min(2 + 0.09 * total, 16)
+    fig = Figure(figsize=(10, max(height, 3)))
+    ax = fig.add_subplot()
+    bar_h = 0.8
+    ticks, labels = [], []
+    for c, run, lanes_run, idle, lanes_idle, base in bands:
+        for v, lane in zip(run, lanes_run, strict=True):
+            start = date2num(v.train.depart_date)
+            ax.barh(
+                base + lane,
+                max(date2num(v.arrival_date) - start, 0.5),
+                left=start,
+                height=bar_h,
+                color=utilization_colour(v.train.utilization),
+                edgecolor="#333",
+                linewidth=0.2,
+            )
+        for v, lane in zip(idle, lanes_idle, strict=True):
+            start = date2num(v.train.depart_date)
+            ax.barh(
+                base + lane,
+                max(date2num(v.arrival_date) - start, 0.5),
+                left=start,
+                height=bar_h,
+                facecolor="none",
+                edgecolor="#aaa",
+                linewidth=0.5,
+                linestyle="--",
+            )
+        n = max([*lanes_run, *lanes_idle], default=0) + 1
+        ticks.append(base + (n - 1) / 2)
+        labels.append(f"{CORRIDOR_LABELS.get(c, c)}\n{len(run)} run / {len(idle)} not")
+        ax.axhline(base + n + 0.0 - 0.5 + 0.5, color="#ddd", lw=0.6)
+    ax.set_yticks(ticks, labels, fontsize=8)
+    ax.invert_yaxis()
+    loc = AutoDateLocator()
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))
+    ax.grid(axis="x", color="#eee")
+    ax.legend(
+        handles=[
+            *_util_legend(),
+            Patch(facecolor="none", edgecolor="#aaa", linestyle="--", label="not run"),
+        ],
+        fontsize=7,
+        ncol=6,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+    )
+    ax.set_title("Departures per corridor, departure to arrival", loc="left", fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def border_chart(plan: Plan) -> bytes:
+    """Trains crossing each border port per day, against the day's quota."""
+    load = border_load(plan)
+    if not load:
+        return _empty("no running train crosses a border port")
+    ports = list(load)
+    fig = Figure(figsize=(10, 1.0 + 1.5 * len(ports)))
+    axes = fig.subplots(len(ports), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, port in zip(axes, ports, strict=True):
+        days = load[port]
+        xs = [date2num(d) for d in days]
+        ys = [n for n, _ in days.values()]
+        over = [q is not None and n > q for n, q in days.values()]
+        ax.bar(xs, ys, width=0.8, color=["#d62728" if o else "#1f77b4" for o in over])
+        qx = [date2num(d) for d, (_, q) in days.items() if q is not None]
+        qy = [q for _, q in days.values() if q is not None]
+        if qx:
+            ax.scatter(qx, qy, marker="_", s=120, color="#d62728", label="quota", zorder=3)
+        ax.set_ylabel(port, rotation=0, ha="right", va="center", fontsize=9)
+        ax.set_ylim(0, max([*ys, *qy, 1]) + 1)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.spines[["top", "right"]].set_visible(False)
+    loc = AutoDateLocator()
+    axes[-1].xaxis.set_major_locator(loc)
+    axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(loc))
+    axes[0].set_title(
+        "Border crossings per day (bars: trains, red dash: quota)", loc="left", fontsize=11
+    )
+    return _png(fig)
+
+
+COST_PARTS = (
+    ("fixed", "train fixed cost", "#1f77b4"),
+    ("freight", "freight (per TEU)", "#2ca02c"),
+    ("truck", "trucking", "#8c564b"),
+    ("late", "late penalties", "#ff7f0e"),
+    ("unassigned_penalty", "unassigned penalty (not a cost)", "#bbbbbb"),
+)
+
+
+def cost_chart(plan: Plan) -> bytes:
+    """Cost breakdown in USD; the unassigned penalty (part of the objective only) in grey."""
+    cost = plan.summary.get("cost", {}) or {}
+    parts = [(label, float(cost.get(k, 0.0)), c) for k, label, c in COST_PARTS]
+    if not any(v for _, v, _ in parts):
+        return _empty("the plan has no cost")
+    fig = Figure(figsize=(10, 2.8))
+    ax = fig.add_subplot()
+    ys = range(len(parts))
+    ax.barh(list(ys), [v for _, v, _ in parts], color=[c for _, _, c in parts])
+    top = max(v for _, v, _ in parts)
+    for y, (_, v, _) in zip(ys, parts, strict=True):
+        ax.text(v + top * 0.01, y, f"{v:,.0f} USD", va="center", fontsize=8)
+    ax.set_yticks(list(ys), [label for label, _, _ in parts], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.2)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x / 1000:,.0f}k")
+    ax.set_title(
+        f"Cost breakdown: total {plan.total_cost:,.0f} USD", loc="left", fontsize=11
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)

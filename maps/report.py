@@ -1,0 +1,236 @@
+"""The plan report: one self-contained HTML page with KPIs, the plan map, charts and tables.
+
+The map sits in an ``<iframe srcdoc>`` (its own document: Leaflet's and folium's styles stay
+out of the report's); charts are PNG data URIs. Every text from the inputs is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import folium
+
+from maps import charts
+from maps.assets import OfflineError, outside_urls
+from maps.draw import esc, plan_map, train_views
+from network import Network
+from routing.plan import Plan
+
+CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
+  color: #222; background: #f6f7f9; }
+header { background: #1d3557; color: #fff; padding: 14px 24px; }
+header h1 { margin: 0; font-size: 20px; }
+header p { margin: 2px 0 0; opacity: .85; }
+main { padding: 12px 24px 40px; max-width: 1280px; }
+h2 { font-size: 16px; margin: 22px 0 8px; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
+.kpi { background: #fff; border-radius: 6px; padding: 8px 12px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.kpi .v { font-size: 20px; font-weight: 600; }
+.kpi .k { font-size: 12px; color: #555; }
+.kpi .s { font-size: 11px; color: #777; }
+.kpi.warn .v { color: #c0392b; }
+#plan-map { width: 100%; height: 560px; border: 0; border-radius: 6px;
+  box-shadow: 0 1px 3px rgba(0,0,0,.15); background: #fff; }
+.chart { background: #fff; border-radius: 6px; padding: 8px; margin-bottom: 10px;
+  box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.chart img { max-width: 100%; height: auto; display: block; }
+.tablewrap { max-height: 420px; overflow: auto; background: #fff; border-radius: 6px;
+  box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+table.data { border-collapse: collapse; width: 100%; font-size: 12px; }
+table.data th { position: sticky; top: 0; background: #eef1f5; text-align: left; }
+table.data th, table.data td { padding: 3px 8px; border-bottom: 1px solid #e4e4e4;
+  white-space: nowrap; }
+table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data td.reason { white-space: normal; min-width: 320px; }
+footer { color: #777; font-size: 12px; margin-top: 24px; }
+"""
+
+
+def _img(png: bytes, alt: str, chart_id: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<div class="chart" id="{chart_id}"><img alt="{esc(alt)}" '
+        f'src="data:image/png;base64,{data}"></div>'
+    )
+
+
+def _kpi(label: str, value: str, sub: str = "", *, warn: bool = False) -> str:
+    cls = "kpi warn" if warn else "kpi"
+    return (
+        f'<div class="{cls}"><div class="v">{esc(value)}</div><div class="k">{esc(label)}</div>'
+        + (f'<div class="s">{esc(sub)}</div>' if sub else "")
+        + "</div>"
+    )
+
+
+def _table(
+    table_id: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: set[int],
+    wide: int | None = None,
+) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = []
+    for r in rows:
+        cells = []
+        for i, v in enumerate(r):
+            cls = ' class="num"' if i in numeric else ' class="reason"' if i == wide else ""
+            cells.append(f"<td{cls}>{esc(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="tablewrap"><table class="data" id="{table_id}"><thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def kpis(plan: Plan) -> list[tuple[str, str, str, bool]]:
+    """Headline numbers: (label, value, note, warn)."""
+    s = plan.summary
+    cost = s.get("cost", {}) or {}
+    running = [t for t in plan.trains if t.runs]
+    teu = sum(a.teu for a in plan.assignments)
+    containers = sum(a.containers for a in plan.assignments)
+    util = sum(t.utilization for t in running) / len(running) if running else 0.0
+    on_time = sum(a.teu for a in plan.assignments if a.late_days == 0)
+    left_c = sum(u.containers for u in plan.unassigned)
+    left_teu = sum(u.teu for u in plan.unassigned)
+    return [
+        ("total cost", f"{plan.total_cost:,.0f} USD", f"status {plan.status}, gap {plan.gap:.1%}", False),
+        ("train fixed cost", f"{float(cost.get('fixed', 0)):,.0f} USD", "", False),
+        ("freight", f"{float(cost.get('freight', 0)):,.0f} USD", "", False),
+        ("trucking", f"{float(cost.get('truck', 0)):,.0f} USD", "", False),
+        ("late penalties", f"{float(cost.get('late', 0)):,.0f} USD", "", False),
+        ("trains run", f"{len(running):,}", f"of {len(plan.trains):,} departures", False),
+        ("TEU assigned", f"{teu:,}", f"{containers:,} containers", False),
+        ("mean utilization", f"{util:.0%}", "of running trains' TEU capacity", False),
+        ("on-time share", f"{on_time / teu:.0%}" if teu else "–", "of assigned TEU", False),
+        (
+            "unassigned",
+            f"{left_teu:,} TEU",
+            f"{left_c:,} containers in {len(plan.unassigned):,} shipments",
+            bool(plan.unassigned),
+        ),
+    ]
+
+
+def report_html(
+    plan: Plan,
+    net: Network,
+    *,
+    offline: bool = False,
+    tiles: str | None = None,
+    map_: folium.Map | None = None,
+) -> str:
+    """The report page as a string (``map_``: a plan map already drawn, else one is drawn)."""
+    m = map_ if map_ is not None else plan_map(plan, net, offline=offline, tiles=tiles)
+    if offline:
+        from maps.assets import make_offline
+
+        make_offline(m)
+    map_html = m.get_root().render()
+    if offline and (urls := outside_urls(map_html)):
+        raise OfflineError(f"offline map still loads {', '.join(urls[:5])}")
+    views = train_views(plan, net)
+    customers = {s.shipment_id: s.customer for s in plan.problem.shipments}
+    s = plan.summary
+    inputs = s.get("inputs", {}) or {}
+    horizon = ""
+    if "horizon_start" in inputs:
+        horizon = f" · timetable from {inputs['horizon_start']} for {inputs.get('horizon_days', '?')} days"
+    cards = "".join(_kpi(lab, v, sub, warn=w) for lab, v, sub, w in kpis(plan))
+    assignments = _table(
+        "assignments",
+        (
+            "shipment",
+            "customer",
+            "departure",
+            "containers",
+            "TEU",
+            "gross t",
+            "origin",
+            "destination",
+            "border port",
+            "ETD",
+            "ETA",
+            "late days",
+            "freight USD",
+            "truck USD",
+            "late USD",
+        ),
+        (
+            (
+                a.shipment_id,
+                customers.get(a.shipment_id, ""),
+                a.departure_id,
+                a.containers,
+                a.teu,
+                f"{a.gross_t:,.1f}",
+                a.origin,
+                a.destination,
+                a.border_port,
+                a.depart_date,
+                a.arrival_date,
+                a.late_days,
+                f"{a.freight_cost:,.0f}",
+                f"{a.truck_cost:,.0f}",
+                f"{a.late_cost:,.0f}",
+            )
+            for a in plan.assignments
+        ),
+        numeric={3, 4, 5, 11, 12, 13, 14},
+    )
+    unassigned = (
+        _table(
+            "unassigned",
+            ("shipment", "customer", "containers", "TEU", "reason"),
+            (
+                (u.shipment_id, customers.get(u.shipment_id, ""), u.containers, u.teu, u.reason)
+                for u in plan.unassigned
+            ),
+            numeric={2, 3},
+            wide=4,
+        )
+        if plan.unassigned
+        else "<p>Every container is on a train.</p>"
+    )
+    made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>railplan plan report</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>Plan report</h1>
+<p>{len(plan.problem.shipments):,} shipments on {len(plan.trains):,} departures{esc(horizon)} ·
+{esc(s.get("solver", ""))} {esc(plan.status)}</p></header>
+<main>
+<section id="kpis"><h2>Headline</h2><div class="kpis">{cards}</div></section>
+<section><h2>Map</h2>
+<iframe id="plan-map" title="plan map" srcdoc="{esc(map_html)}"></iframe>
+<p style="font-size:12px;color:#555">Click a train for its manifest; the slider at the bottom
+left moves the trains day by day; the layer button at the top right shows or hides layers.</p>
+</section>
+<section><h2>Trains</h2>
+{_img(charts.utilization_chart(views), "train utilization by departure", "chart-utilization")}
+{_img(charts.timeline_chart(views), "departure timeline per corridor", "chart-timeline")}
+</section>
+<section><h2>Border crossings</h2>
+{_img(charts.border_chart(plan), "border crossings per day against quota", "chart-border")}
+</section>
+<section><h2>Cost</h2>
+{_img(charts.cost_chart(plan), "cost breakdown", "chart-cost")}
+</section>
+<section><h2>Assignments ({len(plan.assignments):,})</h2>{assignments}</section>
+<section><h2>Unassigned ({len(plan.unassigned):,})</h2>{unassigned}</section>
+<footer>Made by railplan on {made}. Costs in USD; TEU = twenty-foot equivalent unit.</footer>
+</main>
+</body>
+</html>
+"""
