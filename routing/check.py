@@ -85,7 +85,7 @@ def check(plan: Plan, problem: Problem | None = None) -> list[str]:
         late_days = max(0, (arrival - sh.due_date).days) if sh.due_date else 0
         t_ = a.containers * ct.teu
         rate = p.rates.get((sh.shipment_id, d.departure_id), d.rate_per_teu)
-        exp = {
+        exp: dict[str, object] = {
             "teu": t_,
             "arrival_date": arrival,
             "late_days": late_days,
@@ -96,12 +96,16 @@ def check(plan: Plan, problem: Problem | None = None) -> list[str]:
         }
         for k, v in exp.items():
             got = getattr(a, k)
-            ok = _close(float(got), float(v)) if isinstance(v, float | int) else got == v
+            ok = (
+                _close(float(got), float(v))
+                if isinstance(v, float | int) and not isinstance(v, bool)
+                else got == v
+            )
             if not ok:
                 errs.append(f"{where}: {k} is {got}, recomputed {v}")
-        freight += exp["freight_cost"]
-        truck += exp["truck_cost"]
-        late += exp["late_cost"]
+        freight += t_ * rate
+        truck += t_ * (first[0] + last[0])
+        late += t_ * late_days * sh.late_penalty_per_teu_day
 
     # conservation: assigned + unassigned == containers, exactly once
     left: dict[str, int] = defaultdict(int)

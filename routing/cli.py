@@ -18,6 +18,8 @@ import network
 from network import NetworkError
 from routing.api import make_problem, solve_problem
 from routing.check import check
+from routing.generate import SCALES
+from routing.generate import generate as generate_batch
 from routing.io import (
     InputError,
     file_digest,
@@ -27,10 +29,8 @@ from routing.io import (
     read_rates,
     read_shipments,
     read_trucking,
+    write_batch,
 )
-from routing.generate import SCALES
-from routing.generate import generate as generate_batch
-from routing.io import write_batch
 from routing.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
 from routing.plan import Plan
 
@@ -513,8 +513,12 @@ def check_cmd(
 @click.option("--scale", type=click.Choice(list(SCALES)), required=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False), required=True)
-@click.option("--special/--plain", default=True, show_default=True,
-              help="Add no-split lots, avoided countries, dangerous goods, drayage and unservable cases.")
+@click.option(
+    "--special/--plain",
+    default=True,
+    show_default=True,
+    help="Add no-split lots, avoided countries, dangerous goods, drayage and unservable cases.",
+)
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
 @handle_errors
 def generate(scale: str, seed: int, out: str, special: bool, network_dir: str | None) -> None:

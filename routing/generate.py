@@ -40,7 +40,14 @@ SCALES: dict[str, Scale] = {
 
 #: container mix by box count (40ft-dominated trade; reefers a few %): assumption calibrated
 #: to the 40ft/20ft mix of observed Shanxi trains (38 x 40ft + 24 x 20ft, Houma 2023).
-TYPE_MIX = (("40HC", 0.52), ("40GP", 0.18), ("20GP", 0.22), ("45HC", 0.03), ("40RF", 0.03), ("20RF", 0.02))
+TYPE_MIX = (
+    ("40HC", 0.52),
+    ("40GP", 0.18),
+    ("20GP", 0.22),
+    ("45HC", 0.03),
+    ("40RF", 0.03),
+    ("20RF", 0.02),
+)
 
 #: synthetic customer names after the cargo the seed document names (batteries, PV and
 #: storage parts, activated carbon, separator film, cars): not real companies' bookings
@@ -74,7 +81,9 @@ def _pick_type(rng: random.Random) -> str:
     return TYPE_MIX[0][0]
 
 
-def generate(net: Network, scale: str, seed: int = 0, start: dt.date = START, *, special: bool = False) -> Batch:
+def generate(
+    net: Network, scale: str, seed: int = 0, start: dt.date = START, *, special: bool = False
+) -> Batch:
     """A batch at ``scale`` (one of :data:`SCALES`). ``special`` adds the cases a planner
     meets (no-split lots, RU/BY avoiders, dangerous goods, drayage and last-mile places,
     and a few that cannot be served) in realistic small numbers."""

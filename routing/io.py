@@ -561,7 +561,8 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], list[dict[str,
     import openpyxl
 
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    for ws0 in list(wb.worksheets):
+        wb.remove(ws0)
     for name, (columns, rows) in sheets.items():
         ws = wb.create_sheet(name)
         ws.append(list(columns))
@@ -707,8 +708,12 @@ def read_plan(folder: str | Path, problem: Any) -> Any:
     )
 
 
-def write_batch(folder: str | Path, shipments: Sequence[Shipment], departures: Sequence[Departure] | None = None,
-                quota: dict[str, int] | None = None) -> list[Path]:
+def write_batch(
+    folder: str | Path,
+    shipments: Sequence[Shipment],
+    departures: Sequence[Departure] | None = None,
+    quota: dict[str, int] | None = None,
+) -> list[Path]:
     """Write a batch as railplan input files: shipments.csv (+ departures.csv, border_quota.csv)."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -718,7 +723,11 @@ def write_batch(folder: str | Path, shipments: Sequence[Shipment], departures: S
         tuple(SHIPMENT_COLUMNS),
         (
             {
-                **{c: getattr(s, c) for c in SHIPMENT_COLUMNS if c not in ("avoid_countries", "due_date")},
+                **{
+                    c: getattr(s, c)
+                    for c in SHIPMENT_COLUMNS
+                    if c not in ("avoid_countries", "due_date")
+                },
                 "due_date": s.due_date or "",
                 "avoid_countries": ";".join(sorted(s.avoid_countries)),
                 "split": str(s.split).lower(),
@@ -732,13 +741,19 @@ def write_batch(folder: str | Path, shipments: Sequence[Shipment], departures: S
             written[-1],
             tuple(DEPARTURE_COLUMNS),
             (
-                {**{c: getattr(d, c) for c in DEPARTURE_COLUMNS}, "max_gross_t": d.max_gross_t or "",
-                 "dg_allowed": str(d.dg_allowed).lower()}
+                {
+                    **{c: getattr(d, c) for c in DEPARTURE_COLUMNS},
+                    "max_gross_t": d.max_gross_t or "",
+                    "dg_allowed": str(d.dg_allowed).lower(),
+                }
                 for d in departures
             ),
         )
     if quota is not None:
         written.append(out / "border_quota.csv")
-        write_csv(written[-1], ("border_port", "trains_per_day"),
-                  ({"border_port": p, "trains_per_day": q} for p, q in sorted(quota.items())))
+        write_csv(
+            written[-1],
+            ("border_port", "trains_per_day"),
+            ({"border_port": p, "trains_per_day": q} for p, q in sorted(quota.items())),
+        )
     return written

@@ -286,7 +286,10 @@ def why_left(
     eligible = sorted(
         {opts.options[o].t for o in opts.by_shipment[s]}, key=lambda t: deps[t].depart_date
     )
-    full, room, cancelled, quota_blocked = [], [], [], []
+    full: list[str] = []
+    room: list[str] = []
+    cancelled: list[str] = []
+    quota_blocked: list[str] = []
     crossing: dict[tuple[str, dt.date], int] = defaultdict(int)
     for t in sol.runs:
         if deps[t].border_port:

@@ -7,6 +7,7 @@ in both. Same mathematics as :mod:`routing.solver`, including the strong linking
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
@@ -24,7 +25,9 @@ class ReferenceResult:
     objective: float
     bound: float
     seconds: float
-    time_to: dict[float, float]  # relative gap to the final bound -> seconds (first incumbent within it)
+    time_to: dict[
+        float, float
+    ]  # relative gap to the final bound -> seconds (first incumbent within it)
 
 
 def _eligible(p: Problem) -> list[tuple[int, int, int, float]]:
@@ -39,7 +42,11 @@ def _eligible(p: Problem) -> list[tuple[int, int, int, float]]:
         ct = CONTAINER_TYPES[sh.container_type]
         for t, d in enumerate(p.departures):
             first = (0.0, 0) if sh.origin == d.origin else legs.get((sh.origin, d.origin))
-            last = (0.0, 0) if sh.destination == d.destination else legs.get((d.destination, sh.destination))
+            last = (
+                (0.0, 0)
+                if sh.destination == d.destination
+                else legs.get((d.destination, sh.destination))
+            )
             if first is None or last is None:
                 continue
             if d.depart_date < sh.ready_date + dt.timedelta(days=first[1]):
@@ -122,26 +129,41 @@ def solve_reference(p: Problem, time_limit: float = 30.0, threads: int = 2) -> R
         if any(plug):
             rows.append((-inf, 0.0, [*js, run0 + t], [*plug, -float(d.reefer_plugs)]))
         for j in js:
-            ub = 1.0 if not p.shipments[pairs[j][0]].split else float(pairs[j][2])
-            rows.append((-inf, 0.0, [j, run0 + t], [1.0, -ub]))
+            ub_j = 1.0 if not p.shipments[pairs[j][0]].split else float(pairs[j][2])
+            rows.append((-inf, 0.0, [j, run0 + t], [1.0, -ub_j]))
     crossing: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
     for t, d in enumerate(p.departures):
         if d.border_port:
-            crossing[(d.border_port, d.depart_date + dt.timedelta(days=d.border_offset_days))].append(t)
+            crossing[
+                (d.border_port, d.depart_date + dt.timedelta(days=d.border_offset_days))
+            ].append(t)
     for (port, day), ts in crossing.items():
         q = p.quota_for(port, day)
         if q is not None and len(ts) > q:
             rows.append((-inf, float(q), [run0 + t for t in ts], [1.0] * len(ts)))
 
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("threads", threads)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("mip_rel_gap", 1e-6)
-    h.addCols(n_col, np.array(cost), np.array(lower), np.array(upper), 0, np.array([]), np.array([]), np.array([]))
+    h.addCols(
+        n_col,
+        np.array(cost),
+        np.array(lower),
+        np.array(upper),
+        0,
+        np.array([]),
+        np.array([]),
+        np.array([]),
+    )
     h.changeColsIntegrality(n_col, np.arange(n_col, dtype=np.int32), np.array(integ))
-    starts, index, value, lo, hi = [], [], [], [], []
+    starts: list[int] = []
+    index: list[int] = []
+    value: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for rl, rh, idx, val in rows:
         starts.append(len(index))
         index.extend(idx)
@@ -160,10 +182,10 @@ def solve_reference(p: Problem, time_limit: float = 30.0, threads: int = 2) -> R
     trace: list[tuple[float, float]] = []
     t0 = time.perf_counter()
 
-    try:
-        h.cbMipImprovingSolution.subscribe(lambda e: trace.append((time.perf_counter() - t0, e.data_out.objective_function_value)))
-    except AttributeError:  # older highspy: no callbacks, only the end result
-        pass
+    with contextlib.suppress(AttributeError):  # older highspy: no callbacks, only the end
+        h.cbMipImprovingSolution.subscribe(
+            lambda e: trace.append((time.perf_counter() - t0, e.data_out.objective_function_value))
+        )
     h.run()
     seconds = time.perf_counter() - t0
     info = h.getInfo()

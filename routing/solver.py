@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from routing.greedy import Solution
@@ -73,8 +73,8 @@ class Matrix:
         self.cost.append(cost)
         return len(self.lb) - 1
 
-    def row(self, lb: float, ub: float, idx: list[int], coef: list[float]) -> None:
-        self.rows.append((lb, ub, idx, coef))
+    def row(self, lb: float, ub: float, idx: Sequence[int], coef: Sequence[float]) -> None:
+        self.rows.append((lb, ub, list(idx), [float(a) for a in coef]))
 
 
 def classes(problem: Problem, opts: Options) -> list[_Class]:
@@ -183,13 +183,18 @@ class _Builder:
             if sum(teu[i] * self.mx.ub[j] for i, j in enumerate(js)) > d.capacity_teu:
                 self.mx.row(-INF, 0, [*js, r], [*teu, -d.capacity_teu])
             if d.max_gross_t is not None:
-                kg = [round(self.classes[self.cls_of_col[j]].gross_t * 1000) * self.mult(j) for j in js]
+                kg = [
+                    round(self.classes[self.cls_of_col[j]].gross_t * 1000) * self.mult(j)
+                    for j in js
+                ]
                 cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6)
                 if sum(kg[i] * self.mx.ub[j] for i, j in enumerate(js)) > cap_kg:
                     self.mx.row(-INF, 0, [*js, r], [*kg, -cap_kg])
             reef = [(j, self.mult(j)) for j in js if self.classes[self.cls_of_col[j]].reefer]
             if reef and sum(m * self.mx.ub[j] for j, m in reef) > d.reefer_plugs:
-                self.mx.row(-INF, 0, [j for j, _ in reef] + [r], [m for _, m in reef] + [-d.reefer_plugs])
+                self.mx.row(
+                    -INF, 0, [j for j, _ in reef] + [r], [m for _, m in reef] + [-d.reefer_plugs]
+                )
 
     def _linking(self) -> None:
         """``x_kt <= min(n_k, cap_t) run_t``: the strong form of the fixed charge, which
@@ -320,7 +325,12 @@ def _solve_linear(
 
 
 def _solve_cpsat(
-    mx: Matrix, hint: list[float] | None, time_limit: float, seed: int, workers: int, progress: Progress | None
+    mx: Matrix,
+    hint: list[float] | None,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    progress: Progress | None,
 ) -> tuple[str, list[float] | None, float]:
     from ortools.sat.python import cp_model
 

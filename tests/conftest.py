@@ -26,32 +26,32 @@ def net() -> network.Network:
 def dep(did: str, day: int = 0, **kw: Any) -> Departure:
     """A departure zhongding -> duisburg leaving ``day`` days after DAY; 10-day transit,
     100 TEU, no fixed cost, 100 USD/TEU unless overridden."""
-    base: dict[str, Any] = dict(
-        departure_id=did,
-        origin="zhongding",
-        destination="duisburg",
-        depart_date=DAY + dt.timedelta(days=day),
-        transit_days=10,
-        capacity_teu=100,
-        fixed_cost=0.0,
-        rate_per_teu=100.0,
-        countries=("CN", "KZ", "RU", "BY", "PL", "DE"),
-    )
+    base: dict[str, Any] = {
+        "departure_id": did,
+        "origin": "zhongding",
+        "destination": "duisburg",
+        "depart_date": DAY + dt.timedelta(days=day),
+        "transit_days": 10,
+        "capacity_teu": 100,
+        "fixed_cost": 0.0,
+        "rate_per_teu": 100.0,
+        "countries": ("CN", "KZ", "RU", "BY", "PL", "DE"),
+    }
     base.update(kw)
     return Departure(**base)
 
 
 def ship(sid: str, n: int = 1, **kw: Any) -> Shipment:
     """A shipment of ``n`` 20GP containers (1 TEU, 10 t) zhongding -> duisburg, ready DAY."""
-    base: dict[str, Any] = dict(
-        shipment_id=sid,
-        origin="zhongding",
-        destination="duisburg",
-        containers=n,
-        container_type="20GP",
-        gross_t=10.0,
-        ready_date=DAY,
-    )
+    base: dict[str, Any] = {
+        "shipment_id": sid,
+        "origin": "zhongding",
+        "destination": "duisburg",
+        "containers": n,
+        "container_type": "20GP",
+        "gross_t": 10.0,
+        "ready_date": DAY,
+    }
     base.update(kw)
     return Shipment(**base)
 

@@ -22,7 +22,9 @@ def test_cheapest_departure_wins_with_nothing_binding() -> None:
 def test_teu_capacity_pushes_overflow_to_the_dearer_train() -> None:
     # 5 x 40HC = 10 TEU; the cheap train takes 3 boxes (6 TEU, capacity 7), the rest goes dear
     s = ship("S1", 5, container_type="40HC", gross_t=20.0)
-    p = problem([s], [dep("CHEAP", capacity_teu=7, rate_per_teu=100.0), dep("DEAR", rate_per_teu=150.0)])
+    p = problem(
+        [s], [dep("CHEAP", capacity_teu=7, rate_per_teu=100.0), dep("DEAR", rate_per_teu=150.0)]
+    )
     plan = solve(p)
     assert plan.objective == pytest.approx(3 * 2 * 100 + 2 * 2 * 150)
     assert {a.departure_id: a.containers for a in plan.assignments} == {"CHEAP": 3, "DEAR": 2}
@@ -39,7 +41,14 @@ def test_gross_tonne_limit() -> None:
 
 def test_reefer_plugs() -> None:
     s = ship("R1", 3, container_type="20RF", gross_t=15.0)
-    p = problem([s], [dep("ONE_PLUG", reefer_plugs=1), dep("NO_PLUGS"), dep("DEAR", rate_per_teu=500.0, reefer_plugs=5)])
+    p = problem(
+        [s],
+        [
+            dep("ONE_PLUG", reefer_plugs=1),
+            dep("NO_PLUGS"),
+            dep("DEAR", rate_per_teu=500.0, reefer_plugs=5),
+        ],
+    )
     plan = solve(p)
     assert {a.departure_id: a.containers for a in plan.assignments} == {"ONE_PLUG": 1, "DEAR": 2}
     assert plan.objective == pytest.approx(100 + 2 * 500)
@@ -55,7 +64,10 @@ def test_minimum_load_cancels_a_thin_train() -> None:
 
 
 def test_minimum_load_met_by_consolidation() -> None:
-    p = problem([ship("S1", 25), ship("S2", 15)], [dep("CHEAP", min_load_teu=40), dep("DEAR", rate_per_teu=130.0)])
+    p = problem(
+        [ship("S1", 25), ship("S2", 15)],
+        [dep("CHEAP", min_load_teu=40), dep("DEAR", rate_per_teu=130.0)],
+    )
     plan = solve(p)
     assert plan.objective == pytest.approx(40 * 100)
 
@@ -95,7 +107,9 @@ def test_no_split_too_big_for_any_train_is_unassigned_with_reason() -> None:
 def test_border_quota_one_train_per_day() -> None:
     # two trains cross Erenhot on the same day (offset 2 and 1); quota 1: only one may run
     a = dep("A", border_port="erenhot", border_offset_days=2, capacity_teu=10)
-    b = dep("B", day=1, border_port="erenhot", border_offset_days=1, capacity_teu=10, rate_per_teu=120.0)
+    b = dep(
+        "B", day=1, border_port="erenhot", border_offset_days=1, capacity_teu=10, rate_per_teu=120.0
+    )
     p = problem([ship("S1", 15)], [a, b], quota={"erenhot": 1}, penalty=1000.0)
     plan = solve(p)
     assert sum(t.runs for t in plan.trains) == 1
@@ -105,7 +119,9 @@ def test_border_quota_one_train_per_day() -> None:
 
 def test_border_quota_by_date_overrides() -> None:
     a = dep("A", border_port="erenhot", border_offset_days=2, capacity_teu=10)
-    b = dep("B", day=1, border_port="erenhot", border_offset_days=1, capacity_teu=10, rate_per_teu=120.0)
+    b = dep(
+        "B", day=1, border_port="erenhot", border_offset_days=1, capacity_teu=10, rate_per_teu=120.0
+    )
     p = problem(
         [ship("S1", 15)],
         [a, b],
@@ -158,7 +174,9 @@ def test_drayage_and_last_mile_add_cost_and_days() -> None:
         TruckLeg(origin="jiexiu", destination="zhongding", cost_per_teu=50.0, days=1),
         TruckLeg(origin="duisburg", destination="rotterdam", cost_per_teu=80.0, days=2),
     ]
-    s = ship("S1", 2, origin="jiexiu", destination="rotterdam", due_date=DAY + dt.timedelta(days=12))
+    s = ship(
+        "S1", 2, origin="jiexiu", destination="rotterdam", due_date=DAY + dt.timedelta(days=12)
+    )
     p = problem([s], [dep("SAME_DAY"), dep("NEXT_DAY", day=1)], legs=legs)
     plan = solve(p)
     a = plan.assignments[0]
@@ -169,7 +187,9 @@ def test_drayage_and_last_mile_add_cost_and_days() -> None:
 
 
 def test_contract_rate_overrides_the_departure_rate() -> None:
-    p = problem([ship("S1", 2)], [dep("A"), dep("B", rate_per_teu=120.0)], rates={("S1", "B"): 90.0})
+    p = problem(
+        [ship("S1", 2)], [dep("A"), dep("B", rate_per_teu=120.0)], rates={("S1", "B"): 90.0}
+    )
     plan = solve(p)
     assert plan.assignments[0].departure_id == "B"
     assert plan.objective == pytest.approx(180.0)

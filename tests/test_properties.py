@@ -113,7 +113,9 @@ def tiny(draw: st.DrawFn) -> Problem:
                 container_type=ctype,
                 gross_t=float(draw(st.sampled_from([8, 15, 22]))),
                 ready_date=DAY + dt.timedelta(days=draw(st.integers(0, 2))),
-                due_date=DAY + dt.timedelta(days=draw(st.integers(10, 12))) if draw(st.booleans()) else None,
+                due_date=DAY + dt.timedelta(days=draw(st.integers(10, 12)))
+                if draw(st.booleans())
+                else None,
                 late_penalty_per_teu_day=float(draw(st.integers(0, 60))),
                 split=draw(st.booleans()),
                 avoid_countries=frozenset({"RU"}) if draw(st.integers(0, 3)) == 0 else frozenset(),
@@ -123,7 +125,9 @@ def tiny(draw: st.DrawFn) -> Problem:
     return problem(ships, deps, penalty=float(draw(st.sampled_from([300, 1000]))), quota=quota)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(tiny())
 def test_optimiser_matches_brute_force(p: Problem) -> None:
     plan = solve(p)
@@ -131,7 +135,9 @@ def test_optimiser_matches_brute_force(p: Problem) -> None:
     assert abs(plan.objective - brute_force(p)) < 1e-6
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(tiny())
 def test_greedy_is_feasible_and_never_better(p: Problem) -> None:
     plan = solve(p)
