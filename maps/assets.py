@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import folium
-from branca.element import Element
+from branca.element import Element, Figure
 from folium.elements import JSCSSMixin
 
 from maps.elements import CountryOutlines
@@ -101,7 +101,9 @@ def make_offline(m: folium.Map) -> folium.Map:
         # instance attributes: folium's class-level lists stay untouched for online maps
         el.default_js = []
         el.default_css = []
-    m.get_root().header.add_child(Element(leaflet_inline()), name="leaflet_inline")
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(leaflet_inline()), name="leaflet_inline")
     if not any(isinstance(c, CountryOutlines) for c in m._children.values()):
         m.add_child(CountryOutlines(read_outlines()))
     m._railplan_offline = True  # type: ignore[attr-defined]

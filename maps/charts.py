@@ -68,7 +68,7 @@ def utilization_chart(views: Sequence[TrainView]) -> bytes:
     ax.axhline(100, color="#333", lw=0.8)
     ax.axhline(mean, color="#1f77b4", lw=1, ls="--", label=f"mean {mean:.0f} %")
     ax.set_ylabel("utilization (% of TEU capacity)")
-    ax.set_ylim(0, 110)
+    ax.set_ylim(0, 128)  # room above 100 % for the legend
     ax.set_xlim(-0.6, len(running) - 0.4)
     if len(running) <= 40:
         ax.set_xticks(list(xs), [v.train.departure_id for v in running], rotation=60, fontsize=7)
@@ -76,7 +76,7 @@ def utilization_chart(views: Sequence[TrainView]) -> bytes:
             lab.set_horizontalalignment("right")
     else:
         ax.set_xlabel(f"{len(running)} running trains, by departure date")
-    ax.legend(handles=[*_util_legend(), *ax.get_lines()[1:]], fontsize=7, ncol=6, loc="lower right")
+    ax.legend(handles=[*_util_legend(), *ax.get_lines()[1:]], fontsize=7, ncol=6, loc="upper right")
     ax.set_title("Train utilization by departure", loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -230,8 +230,6 @@ def cost_chart(plan: Plan) -> bytes:
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.2)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x / 1000:,.0f}k")
-    ax.set_title(
-        f"Cost breakdown: total {plan.total_cost:,.0f} USD", loc="left", fontsize=11
-    )
+    ax.set_title(f"Cost breakdown: total {plan.total_cost:,.0f} USD", loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)

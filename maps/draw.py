@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import folium
+from branca.element import Figure
 
 from maps.elements import DaySlider, HtmlPopup, Legend, Tip
 from network import CORRIDORS, Departure, Network, NetworkError, Node
@@ -99,7 +101,9 @@ def _base_map(offline: bool, tiles: str | None, *, canvas: bool = False) -> foli
         prefer_canvas=canvas,
         control_scale=True,
     )
-    m.get_root().header.add_child(folium.Element(POPUP_CSS), name="rp_popup_css")
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(folium.Element(POPUP_CSS), name="rp_popup_css")
     if offline:
         from maps.assets import make_offline
 
@@ -198,7 +202,7 @@ def network_map(net: Network, *, offline: bool = False, tiles: str | None = None
         r = routes.get(svc.service_id)
         if r is None:
             continue
-        by_corridor[svc.corridor] |= {tuple(sorted(e)) for e in zip(r, r[1:], strict=False)}  # type: ignore[misc]
+        by_corridor[svc.corridor] |= {tuple(sorted(e)) for e in itertools.pairwise(r)}  # type: ignore[misc]
         services_of[svc.corridor].append(
             f"{esc(svc.service_id)}: {esc(svc.name)}"
             + (f" <i>({esc(svc.scope)})</i>" if svc.scope != "shanxi" else "")
@@ -250,10 +254,8 @@ def network_map(net: Network, *, offline: bool = False, tiles: str | None = None
 
     groups = {k: folium.FeatureGroup(name=label) for k, label in KIND_LABELS.items()}
     for n in net.nodes.values():
-        group = groups.get(n.kind)
-        if group is None:
-            continue
-        _node_marker(n, popup=_node_popup(n)).add_to(group)
+        if n.kind in groups:
+            _node_marker(n, popup=_node_popup(n)).add_to(groups[n.kind])
     for group in groups.values():
         group.add_to(m)
 
@@ -270,10 +272,10 @@ def _network_legend() -> str:
             f'<div><span class="sw" style="border-color:{CORRIDOR_COLOURS[c]}"></span>'
             f"{esc(CORRIDOR_LABELS[c])}</div>"
         )
-    rows.append('<div><span class="sw" style="border-top:2px solid #7f7f7f"></span>other rail</div>')
     rows.append(
-        '<div><span class="sw" style="border-top:2px dashed #8c564b"></span>truck</div>'
+        '<div><span class="sw" style="border-top:2px solid #7f7f7f"></span>other rail</div>'
     )
+    rows.append('<div><span class="sw" style="border-top:2px dashed #8c564b"></span>truck</div>')
     for k in ("park", "destination", "junction", "city"):
         rows.append(
             f'<div><span class="dot" style="background:{KIND_STYLE[k][1]}"></span>'
@@ -373,9 +375,7 @@ def _manifest(view: TrainView, plan: Plan, net: Network, rows: list[tuple[object
     more = (
         f"<br>… and {len(rows) - MANIFEST_ROWS} more shipments" if len(rows) > MANIFEST_ROWS else ""
     )
-    table = _table(
-        ("shipment", "customer", "containers", "TEU", "ETA", "late days"), shown
-    )
+    table = _table(("shipment", "customer", "containers", "TEU", "ETA", "late days"), shown)
     return head + table + more + "</div>"
 
 
@@ -557,9 +557,7 @@ def _border_layer(plan: Plan, net: Network) -> folium.FeatureGroup:
     return group
 
 
-def _unassigned_layer(
-    plan: Plan, net: Network, customers: dict[str, str]
-) -> folium.FeatureGroup:
+def _unassigned_layer(plan: Plan, net: Network, customers: dict[str, str]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Unassigned shipments (by origin)", show=True)
     origin_of = {s.shipment_id: s.origin for s in plan.problem.shipments}
     by_origin: dict[str, list[tuple[object, ...]]] = defaultdict(list)

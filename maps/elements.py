@@ -170,7 +170,7 @@ class DaySlider(MacroElement):
             var t0 = Date.parse(data.start + "T00:00:00Z");
             var box = L.DomUtil.create("div", "rp-slider");
             var play = L.DomUtil.create("button", "rp-play", box);
-            play.type = "button"; play.textContent = "\u25B6";
+            play.type = "button"; play.textContent = "\u25b6";
             var input = L.DomUtil.create("input", "rp-day", box);
             input.type = "range"; input.min = 0; input.max = data.days; input.step = 1;
             input.value = 0;
@@ -187,15 +187,15 @@ class DaySlider(MacroElement):
                     n++;
                 });
                 var date = new Date(t0 + day * 86400000).toISOString().slice(0, 10);
-                label.textContent = "Day " + day + " \u00B7 " + date + " \u00B7 " + n +
+                label.textContent = "Day " + day + " \u00b7 " + date + " \u00b7 " + n +
                     (n === 1 ? " train" : " trains") + " on the way";
                 box.setAttribute("data-day", String(day));
             }
             input.addEventListener("input", function () { show(parseInt(input.value, 10)); });
             var timer = null;
             play.addEventListener("click", function () {
-                if (timer) { clearInterval(timer); timer = null; play.textContent = "\u25B6"; return; }
-                play.textContent = "\u23F8";
+                if (timer) { clearInterval(timer); timer = null; play.textContent = "\u25b6"; return; }
+                play.textContent = "\u23f8";
                 timer = setInterval(function () {
                     var d = (parseInt(input.value, 10) + 1) % (data.days + 1);
                     input.value = d; show(d);

@@ -99,7 +99,12 @@ def kpis(plan: Plan) -> list[tuple[str, str, str, bool]]:
     left_c = sum(u.containers for u in plan.unassigned)
     left_teu = sum(u.teu for u in plan.unassigned)
     return [
-        ("total cost", f"{plan.total_cost:,.0f} USD", f"status {plan.status}, gap {plan.gap:.1%}", False),
+        (
+            "total cost",
+            f"{plan.total_cost:,.0f} USD",
+            f"status {plan.status}, gap {plan.gap:.1%}",
+            False,
+        ),
         ("train fixed cost", f"{float(cost.get('fixed', 0)):,.0f} USD", "", False),
         ("freight", f"{float(cost.get('freight', 0)):,.0f} USD", "", False),
         ("trucking", f"{float(cost.get('truck', 0)):,.0f} USD", "", False),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from network import Departure, Network
+from routing.decompose import solve_decomposed
 from routing.greedy import greedy
 from routing.io import network_truck_legs
 from routing.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem, Shipment, TruckLeg
@@ -77,23 +78,33 @@ def solve_problem(
     seed: int = 0,
     workers: int = 1,
     backend: str = "highs",
+    method: str = "decompose",
     progress: Progress | None = None,
 ) -> Plan:
-    """Plan a prepared :class:`Problem`: options, greedy warm start, CP-SAT, plan."""
+    """Plan a prepared :class:`Problem`: options, greedy warm start, OR-Tools, plan."""
     t0 = time.perf_counter()
     opts = build_options(problem)
     t_opts = time.perf_counter() - t0
     base = greedy(problem, opts)
     greedy_costs = cost_breakdown(problem, opts, base)
-    res = solve(
-        problem,
-        opts,
-        hint=base,
-        time_limit=time_limit,
-        seed=seed,
-        workers=workers,
-        progress=progress,
-    )
+    parts = 1
+    if method == "decompose":
+        res, parts = solve_decomposed(
+            problem, opts, hint=base, time_limit=time_limit, seed=seed, backend=backend, progress=progress
+        )
+    elif method == "monolithic":
+        res = solve(
+            problem,
+            opts,
+            hint=base,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            backend=backend,
+            progress=progress,
+        )
+    else:
+        raise ValueError(f"method={method!r}: expected decompose or monolithic")
     sol, status = res.solution, res.status
     if sol is None:  # no solution within the limit: keep the greedy plan
         sol, status = base, "feasible"
@@ -101,6 +112,8 @@ def solve_problem(
         sol = base
     extra: dict[str, Any] = {
         "solver": f"ortools-{backend}",
+        "method": method,
+        "parts": parts,
         "time_limit": time_limit,
         "seed": seed,
         "workers": workers,

@@ -509,6 +509,31 @@ def check_cmd(
     )
 
 
+@main.command("map")
+@click.argument("plan_dir", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="Map file (default PLAN_DIR/map.html).")
+@click.option("--offline", is_flag=True, help="No outside request: Leaflet inlined, no tiles, bundled outlines.")
+@click.option("--tiles", help="Tile provider for online maps (default OpenStreetMap).")
+@click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@handle_errors
+def map_cmd(plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None) -> None:
+    """Draw the map and the report of the plan in PLAN_DIR again (no solving)."""
+    import maps
+
+    net = _load_net(network_dir)
+    inputs = Path(plan_dir) / "inputs"
+    ships = read_shipments(inputs / "shipments.csv", net, origins_served=False)
+    deps = read_departures(inputs / "departures.csv", net)
+    quota, by_date = read_border_quota(inputs / "border_quota.csv", net)
+    problem = make_problem(ships, net, deps, border_quota=quota, border_quota_by_date=by_date)
+    plan = read_plan(plan_dir, problem)
+    map_file = Path(out) if out else Path(plan_dir) / "map.html"
+    maps.save(maps.plan_map(plan, net, offline=offline, tiles=tiles), map_file, offline=offline)
+    report = map_file.with_name("report.html")
+    maps.write_report(plan, net, report, offline=offline, tiles=tiles)
+    click.echo(f"map written to {map_file}, report to {report}")
+
+
 @main.command()
 @click.option("--scale", type=click.Choice(list(SCALES)), required=True)
 @click.option("--seed", type=int, default=0, show_default=True)

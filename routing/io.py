@@ -260,12 +260,13 @@ class _Reader:
 
 # -- readers ----------------------------------------------------------------------------------
 def read_shipments(
-    path: str | Path, net: Network, truck_legs: Iterable[TruckLeg] | None = None
+    path: str | Path, net: Network, truck_legs: Iterable[TruckLeg] | None = None, *, origins_served: bool = True
 ) -> list[Shipment]:
     """Read ``shipments.csv`` / ``.xlsx`` / ``.json``; names are resolved against ``net``.
 
     An origin that is not a park needs a drayage (truck) leg to a park: from ``truck_legs``
-    when given (a trucking tariff sheet), else from the network's truck links.
+    when given (a trucking tariff sheet), else from the network's truck links (not checked
+    with ``origins_served=False``, for reading back a plan's own inputs).
     """
     r = _Reader(Path(path), SHIPMENT_COLUMNS)
     legs = list(truck_legs) if truck_legs is not None else network_truck_legs(net)
@@ -282,7 +283,7 @@ def read_shipments(
         if sid:
             r.duplicate(line, "shipment_id", sid, seen)
         origin = r.place(net, line, row, "origin")
-        if origin and net.nodes[origin].kind != "park" and origin not in drayage:
+        if origins_served and origin and net.nodes[origin].kind != "park" and origin not in drayage:
             r.bad(
                 line,
                 "origin",
@@ -581,6 +582,9 @@ def atomic_dir(out: Path, write: Callable[[Path], None]) -> None:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a plan folder is not
     try:
         write(tmp)
         old = None
@@ -613,6 +617,8 @@ def write_plan(plan: Any, out: str | Path, *, xlsx: bool = True) -> None:
             json.dumps(plan.summary, indent=2, ensure_ascii=False, default=str) + "\n",
             encoding="utf-8",
         )
+        # the problem as solved, so that maps can be drawn again from the folder alone
+        write_batch(tmp / "inputs", plan.problem.shipments, plan.problem.departures, plan.problem.quota)
         if xlsx:
             summary_rows = [
                 {"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v}

@@ -33,7 +33,7 @@ from routing.model import Problem
 from routing.options import Options
 
 Progress = Callable[[float, float, float], None]
-BACKENDS = ("highs", "scip", "cp-sat")
+BACKENDS = ("highs", "highs-lp", "scip", "cp-sat")
 INF = math.inf
 
 
@@ -324,6 +324,40 @@ def _solve_linear(
     return "error", None, -INF
 
 
+def _solve_mathopt(
+    mx: Matrix, hint: list[float] | None, time_limit: float, seed: int, workers: int
+) -> tuple[str, list[float] | None, float]:
+    """HiGHS through OR-Tools MathOpt (which, unlike the older wrapper, takes a MIP start)."""
+    import datetime as dt
+
+    from ortools.math_opt.python import mathopt
+
+    m = mathopt.Model()
+    cols = [m.add_integer_variable(lb=lb, ub=ub) for lb, ub in zip(mx.lb, mx.ub, strict=True)]
+    for lb, ub, idx, coef in mx.rows:
+        m.add_linear_constraint(lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True)))
+    m.minimize(mathopt.fast_sum(c * cols[j] for j, c in enumerate(mx.cost) if c))
+    params = mathopt.SolveParameters(
+        time_limit=dt.timedelta(seconds=time_limit),
+        enable_output=False,
+        random_seed=seed,
+        relative_gap_tolerance=1e-7,
+    )
+    model_params = None
+    if hint is not None:
+        model_params = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(variable_values=dict(zip(cols, hint, strict=True)))]
+        )
+    res = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params, model_params=model_params)
+    reason = res.termination.reason
+    bound = res.termination.objective_bounds.dual_bound
+    if res.has_primal_feasible_solution():
+        vals = [float(v) for v in res.variable_values(cols)]
+        optimal = reason == mathopt.TerminationReason.OPTIMAL
+        return ("optimal" if optimal else "feasible"), vals, (res.objective_value() if optimal else bound)
+    return ("unknown" if reason == mathopt.TerminationReason.NO_SOLUTION_FOUND else "error"), None, bound
+
+
 def _solve_cpsat(
     mx: Matrix,
     hint: list[float] | None,
@@ -400,9 +434,12 @@ def solve(
     t1 = time.perf_counter()
     if backend == "cp-sat":
         status, vals, bound = _solve_cpsat(b.mx, hint_vals, time_limit, seed, workers, progress)
-    elif backend in ("highs", "scip"):
+    elif backend == "highs":
         with _native_stdout_silenced():
-            status, vals, bound = _solve_linear(b.mx, hint_vals, backend, time_limit, seed, workers)
+            status, vals, bound = _solve_mathopt(b.mx, hint_vals, time_limit, seed, workers)
+    elif backend in ("highs-lp", "scip"):
+        with _native_stdout_silenced():
+            status, vals, bound = _solve_linear(b.mx, hint_vals, backend.removesuffix("-lp"), time_limit, seed, workers)
     else:
         raise ValueError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
     seconds = time.perf_counter() - t1

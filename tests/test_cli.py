@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,7 @@ def test_sample_plan_is_complete_and_checks(sample_plan: Path) -> None:
 
 def test_check_catches_a_tampered_plan(sample_plan: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad"
-    bad.mkdir()
-    for f in sample_plan.iterdir():
-        (bad / f.name).write_bytes(f.read_bytes())
+    shutil.copytree(sample_plan, bad)
     rows = list(csv.DictReader((bad / "assignments.csv").open()))
     rows[0]["freight_cost"] = str(float(rows[0]["freight_cost"]) - 100)
     rows[1]["containers"] = str(int(rows[1]["containers"]) + 1)

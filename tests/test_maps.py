@@ -141,9 +141,7 @@ def test_network_map_bounds_cover_every_node(tiny_net: network.Network) -> None:
 # -- the plan map -----------------------------------------------------------------------------
 
 
-def test_plan_map_draws_a_polyline_per_running_train(
-    plan: Plan, tiny_net: network.Network
-) -> None:
+def test_plan_map_draws_a_polyline_per_running_train(plan: Plan, tiny_net: network.Network) -> None:
     m = maps.plan_map(plan, tiny_net)
     lines = children(layer(m, "Running trains"), folium.PolyLine)
     assert len(lines) == sum(t.runs for t in plan.trains) == 1
@@ -253,9 +251,9 @@ def test_offline_map_has_no_tiles_outlines_and_inline_leaflet(
 
 
 def test_online_map_keeps_tiles_and_cdn(plan: Plan, tiny_net: network.Network) -> None:
-    m = maps.plan_map(plan, tiny_net, tiles="CartoDB positron")
+    m = maps.plan_map(plan, tiny_net, tiles="OpenTopoMap")
     (tiles,) = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
-    assert "cartocdn" in tiles.tiles
+    assert "opentopomap" in tiles.tiles
     assert any("leaflet" in u for u in outside_urls(maps.render(m)))
 
 
@@ -281,7 +279,7 @@ def test_offline_refuses_a_plugin_without_an_offline_copy(tiny_net: network.Netw
 def test_outside_urls_reads_tags_not_script_text() -> None:
     page = (
         '<link rel="stylesheet" href="https://cdn.example/x.css">'
-        '<script>var a = \'<img src="https://in.script/">\';</script>'
+        "<script>var a = '<img src=\"https://in.script/\">';</script>"
         '<style>.a{background:url("//cdn.example/i.png")}</style>'
         '<img src="data:image/png;base64,AAAA"><a href="https://leafletjs.com">Leaflet</a>'
     )
@@ -313,14 +311,12 @@ def test_report_has_kpis_charts_map_and_escaped_tables(
     assert tables.count("<tr>") == 1 + 2 + 1 + 1  # headers and rows of both tables
 
 
-def test_two_thousand_trains_draw_under_15_mb(
-    tiny_net: network.Network, tmp_path: Path
-) -> None:
+def test_two_thousand_trains_draw_under_15_mb(tiny_net: network.Network, tmp_path: Path) -> None:
     big = synthetic_plan(tiny_net, 2_000)
     m = maps.plan_map(big, tiny_net, offline=True)
     trains = layer(m, "Running trains")
     assert len(children(trains, folium.PolyLine)) == 2_000
-    assert 2_000 > TRAIN_LAYER_LIMIT and not trains.show  # aggregated view shown instead
+    assert TRAIN_LAYER_LIMIT < 2_000 and not trains.show  # aggregated view shown instead
     assert len(children(layer(m, "Traffic by route"), folium.PolyLine)) == 2
     assert m.options["prefer_canvas"] is True
     path = tmp_path / "report.html"

@@ -1,0 +1,215 @@
+"""Exact decomposition of a batch into independent parts, with the border quotas coordinated
+by constraint generation.
+
+A departure serves one corridor, so departures fall into components linked only by the
+shipments that can ride several of them. Border quotas link components too; they are left
+out at first (a relaxation: the sum of the parts' bounds is a valid lower bound for the whole
+batch). When the combined plan breaks a quota, the components that cross that port on that
+day are merged, with the quota, and solved again, until no quota is broken. Each part is
+solved by :func:`routing.solver.solve`, so this module does not import OR-Tools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from routing.greedy import Solution
+from routing.model import Problem
+from routing.options import Options, build_options
+from routing.solver import Progress, SolveResult, solve
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, a: int) -> int:
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    departures: tuple[int, ...]  # global indices
+    shipments: tuple[int, ...]
+    options: int
+
+
+def parts(problem: Problem, opts: Options, uf: _UnionFind) -> list[Part]:
+    """Components of departures joined by shipments (and by ``uf``'s earlier merges)."""
+    for idx in opts.by_shipment:
+        ts = {opts.options[o].t for o in idx}
+        first = min(ts, default=None)
+        for t in ts:
+            uf.union(first, t)  # type: ignore[arg-type]
+    deps: dict[int, list[int]] = defaultdict(list)
+    ships: dict[int, list[int]] = defaultdict(list)
+    n_opts: dict[int, int] = defaultdict(int)
+    for s, idx in enumerate(opts.by_shipment):
+        if idx:
+            root = uf.find(opts.options[idx[0]].t)
+            ships[root].append(s)
+            n_opts[root] += len(idx)
+    used = {opts.options[o].t for idx in opts.by_shipment for o in idx}
+    for t in sorted(used):
+        deps[uf.find(t)].append(t)
+    return [Part(tuple(deps[r]), tuple(ships[r]), n_opts[r]) for r in sorted(deps)]
+
+
+def _crossings(problem: Problem, runs: frozenset[int]) -> list[tuple[str, dt.date, list[int]]]:
+    """Quota violations of a combined plan: (port, day, departures)."""
+    by: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for t in runs:
+        d = problem.departures[t]
+        if d.border_port:
+            by[(d.border_port, d.border_date)].append(t)
+    out = []
+    for (port, day), ts in sorted(by.items()):
+        q = problem.quota_for(port, day)
+        if q is not None and len(ts) > q:
+            out.append((port, day, ts))
+    return out
+
+
+def solve_decomposed(
+    problem: Problem,
+    opts: Options,
+    *,
+    hint: Solution | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    backend: str = "highs",
+    progress: Progress | None = None,
+    trace: list[dict[str, object]] | None = None,
+) -> tuple[SolveResult, int]:
+    """Solve part by part; returns the combined result and the number of parts."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    uf = _UnionFind(len(problem.departures))
+    cache: dict[tuple[int, ...], tuple[SolveResult, Problem, Options, Part]] = {}
+    statuses: list[str] = []
+    build = 0.0
+    while True:
+        ps = parts(problem, opts, uf)
+        todo = [p for p in ps if p.departures not in cache]
+        total_opts = sum(p.options for p in todo) or 1
+        for p in sorted(todo, key=lambda p: p.options):
+            left = max(0.5, deadline - time.perf_counter())
+            budget = max(0.5, left * p.options / total_opts)
+            total_opts -= p.options
+            sub = _sub_problem(problem, p)
+            sub_opts = build_options(sub)
+            sub_hint = _restrict(hint, opts, sub_opts, p) if hint is not None else None
+            res = solve(sub, sub_opts, hint=sub_hint, time_limit=budget, seed=seed, backend=backend)
+            if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
+                res = replace(res, solution=sub_hint, status="feasible")
+            build += res.build_seconds
+            cache[p.departures] = (res, sub, sub_opts, p)
+            if trace is not None:
+                trace.append(
+                    dict(
+                        departures=len(p.departures), shipments=len(p.shipments), options=p.options,
+                        budget=round(budget, 2), status=res.status, bound=res.bound, seconds=round(res.seconds, 2),
+                    )
+                )
+            if progress is not None:
+                _report(progress, t0, problem, opts, ps, cache)
+        sol, bound, statuses = _combine(problem, opts, ps, cache)
+        violations = _crossings(problem, sol.runs)
+        if not violations or time.perf_counter() > deadline:
+            break
+        for _port, _day, ts in violations:
+            for t in ts[1:]:
+                uf.union(ts[0], t)
+    status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
+    if violations:  # out of time: cancel the lightest trains over each quota
+        sol = _repair(problem, opts, sol, violations)
+    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build, build), len(ps)
+
+
+def _repair(
+    problem: Problem, opts: Options, sol: Solution, violations: list[tuple[str, dt.date, list[int]]]
+) -> Solution:
+    load: dict[int, int] = defaultdict(int)
+    for o, n in sol.counts.items():
+        op = opts.options[o]
+        load[op.t] += n * problem.shipments[op.s].teu_per_container
+    cancel: set[int] = set()
+    for port, day, ts in violations:
+        q = problem.quota_for(port, day) or 0
+        cancel |= set(sorted(ts, key=lambda t: (-load[t], t))[q:])
+    counts = {o: n for o, n in sol.counts.items() if opts.options[o].t not in cancel}
+    return Solution(counts, frozenset(sol.runs - cancel))
+
+
+def _sub_problem(problem: Problem, p: Part) -> Problem:
+    return replace(
+        problem,
+        shipments=tuple(problem.shipments[s] for s in p.shipments),
+        departures=tuple(problem.departures[t] for t in p.departures),
+    )
+
+
+def _restrict(hint: Solution, opts: Options, sub_opts: Options, p: Part) -> Solution:
+    sidx = {s: i for i, s in enumerate(p.shipments)}
+    tidx = {t: i for i, t in enumerate(p.departures)}
+    local = {(op.s, op.t): o for o, op in enumerate(sub_opts.options)}
+    counts = {}
+    for o, n in hint.counts.items():
+        op = opts.options[o]
+        if op.s in sidx and op.t in tidx:
+            counts[local[(sidx[op.s], tidx[op.t])]] = n
+    return Solution(counts, frozenset(tidx[t] for t in hint.runs if t in tidx))
+
+
+def _combine(
+    problem: Problem,
+    opts: Options,
+    ps: list[Part],
+    cache: dict[tuple[int, ...], tuple[SolveResult, Problem, Options, Part]],
+) -> tuple[Solution, float, list[str]]:
+    glob = {(op.s, op.t): o for o, op in enumerate(opts.options)}
+    counts: dict[int, int] = {}
+    runs: set[int] = set()
+    bound = problem.unassigned_penalty_per_teu * sum(
+        sh.teu for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]
+    )
+    statuses = []
+    for p in ps:
+        res, _sub, sub_opts, _ = cache[p.departures]
+        statuses.append(res.status)
+        bound += res.bound
+        if res.solution is None:
+            continue
+        for o, n in res.solution.counts.items():
+            op = sub_opts.options[o]
+            counts[glob[(p.shipments[op.s], p.departures[op.t])]] = n
+        runs |= {p.departures[t] for t in res.solution.runs}
+    return Solution(counts, frozenset(runs)), bound, statuses
+
+
+def _report(
+    progress: Progress,
+    t0: float,
+    problem: Problem,
+    opts: Options,
+    ps: list[Part],
+    cache: dict[tuple[int, ...], tuple[SolveResult, Problem, Options, Part]],
+) -> None:
+    from routing.plan import cost_breakdown
+
+    done = [p for p in ps if p.departures in cache]
+    if len(done) != len(ps):
+        return
+    sol, bound, _ = _combine(problem, opts, ps, cache)
+    progress(time.perf_counter() - t0, cost_breakdown(problem, opts, sol)["objective"], bound)
