@@ -76,8 +76,8 @@ def solve_problem(
     *,
     time_limit: float = 30.0,
     seed: int = 0,
-    workers: int = 1,
-    backend: str = "highs",
+    workers: int = 2,
+    backend: str = "auto",
     method: str = "decompose",
     progress: Progress | None = None,
 ) -> Plan:
@@ -90,7 +90,14 @@ def solve_problem(
     parts = 1
     if method == "decompose":
         res, parts = solve_decomposed(
-            problem, opts, hint=base, time_limit=time_limit, seed=seed, backend=backend, progress=progress
+            problem,
+            opts,
+            hint=base,
+            time_limit=time_limit,
+            seed=seed,
+            backend=backend,
+            workers=max(1, workers),
+            progress=progress,
         )
     elif method == "monolithic":
         res = solve(

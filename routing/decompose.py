@@ -12,8 +12,11 @@ solved by :func:`routing.solver.solve`, so this module does not import OR-Tools.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from routing.greedy import Solution
@@ -81,6 +84,15 @@ def _crossings(problem: Problem, runs: frozenset[int]) -> list[tuple[str, dt.dat
     return out
 
 
+@dataclass
+class _Done:
+    res: SolveResult
+    sub: Problem
+    opts: Options
+    part: Part
+    hint: Solution | None
+
+
 def solve_decomposed(
     problem: Problem,
     opts: Options,
@@ -88,42 +100,51 @@ def solve_decomposed(
     hint: Solution | None = None,
     time_limit: float = 30.0,
     seed: int = 0,
-    backend: str = "highs",
+    backend: str = "auto",
+    workers: int = 2,
     progress: Progress | None = None,
     trace: list[dict[str, object]] | None = None,
 ) -> tuple[SolveResult, int]:
-    """Solve part by part; returns the combined result and the number of parts."""
+    """Solve part by part on ``workers`` threads; returns the combined result and the
+    number of parts. Time left after every part has an answer goes to the parts with the
+    largest gaps, warm-started from their best plan."""
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     uf = _UnionFind(len(problem.departures))
-    cache: dict[tuple[int, ...], tuple[SolveResult, Problem, Options, Part]] = {}
-    statuses: list[str] = []
-    build = 0.0
-    while True:
-        ps = parts(problem, opts, uf)
-        todo = [p for p in ps if p.departures not in cache]
-        total_opts = sum(p.options for p in todo) or 1
-        for p in sorted(todo, key=lambda p: p.options):
-            left = max(0.5, deadline - time.perf_counter())
-            budget = max(0.5, left * p.options / total_opts)
-            total_opts -= p.options
-            sub = _sub_problem(problem, p)
-            sub_opts = build_options(sub)
-            sub_hint = _restrict(hint, opts, sub_opts, p) if hint is not None else None
-            res = solve(sub, sub_opts, hint=sub_hint, time_limit=budget, seed=seed, backend=backend)
-            if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
-                res = replace(res, solution=sub_hint, status="feasible")
-            build += res.build_seconds
-            cache[p.departures] = (res, sub, sub_opts, p)
+    cache: dict[tuple[int, ...], _Done] = {}
+    lock = threading.Lock()
+    build = [0.0]
+
+    def run(p: Part, share: float, start: Solution | None, local: bool = False) -> None:
+        left = deadline - time.perf_counter()
+        budget = max(0.5, left * share)
+        sub = _sub_problem(problem, p)
+        sub_opts = build_options(sub)
+        sub_hint = start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
+        res = solve(sub, sub_opts, hint=sub_hint, time_limit=budget, seed=seed, backend=backend)
+        if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
+            res = replace(res, solution=sub_hint, status="feasible")
+        with lock:
+            old = cache.get(p.departures)
+            if old is not None:  # a second round: keep the better plan and the better bound
+                res = _better(old, res)
+            cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
+            build[0] += res.build_seconds
             if trace is not None:
                 trace.append(
-                    dict(
-                        departures=len(p.departures), shipments=len(p.shipments), options=p.options,
-                        budget=round(budget, 2), status=res.status, bound=res.bound, seconds=round(res.seconds, 2),
-                    )
+                    {
+                        "departures": len(p.departures), "shipments": len(p.shipments), "options": p.options,
+                        "budget": round(budget, 2), "status": res.status, "bound": res.bound, "seconds": round(res.seconds, 2),
+                    }
                 )
-            if progress is not None:
-                _report(progress, t0, problem, opts, ps, cache)
+
+    violations: list[tuple[str, dt.date, list[int]]] = []
+    while True:
+        ps = parts(problem, opts, uf)
+        todo = sorted((p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures))
+        _run_all(todo, run, hint, workers)
+        if progress is not None:
+            _report(progress, t0, problem, opts, ps, cache)
         sol, bound, statuses = _combine(problem, opts, ps, cache)
         violations = _crossings(problem, sol.runs)
         if not violations or time.perf_counter() > deadline:
@@ -131,10 +152,93 @@ def solve_decomposed(
         for _port, _day, ts in violations:
             for t in ts[1:]:
                 uf.union(ts[0], t)
+    # improvement rounds on the parts with the largest gaps
+    while not violations and time.perf_counter() < deadline - 0.5:
+        open_parts = sorted(
+            (d for d in (cache[p.departures] for p in ps) if d.res.status != "optimal"),
+            key=lambda d: -(_objective(d) - d.res.bound),
+        )
+        if not open_parts:
+            break
+        batch = open_parts[: max(1, workers)]
+        _run_all(
+            [d.part for d in batch],
+            lambda p, share, _h: run(p, share, cache[p.departures].res.solution, local=True),
+            None,
+            workers,
+            equal=True,
+        )
+        if progress is not None:
+            _report(progress, t0, problem, opts, ps, cache)
+        sol, bound, statuses = _combine(problem, opts, ps, cache)
     status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
     if violations:  # out of time: cancel the lightest trains over each quota
         sol = _repair(problem, opts, sol, violations)
-    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build, build), len(ps)
+    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build[0], build[0]), len(ps)
+
+
+def _run_all(
+    todo: list[Part],
+    run: Callable[[Part, float, Solution | None], None],
+    hint: Solution | None,
+    workers: int,
+    *,
+    equal: bool = False,
+) -> None:
+    """Run parts on ``workers`` threads, each with a share of the time left in proportion to
+    its options (or equal shares)."""
+    remaining = [sum(p.options for p in todo) or 1]
+    lock = threading.Lock()
+    queue = list(todo)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            work()
+        except BaseException as e:  # re-raised on the calling thread
+            errors.append(e)
+            queue.clear()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                p = queue.pop(0)
+                share = (1.0 / max(1, len(queue) + 1)) if equal else p.options / remaining[0]
+                share = min(1.0, share * workers)
+                remaining[0] = max(1, remaining[0] - p.options)
+            run(p, share, hint)
+
+    if workers <= 1 or len(todo) <= 1:
+        work()
+        return
+    threads = [threading.Thread(target=worker) for _ in range(min(workers, len(todo)))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+
+
+def _objective(d: _Done) -> float:
+    from routing.plan import cost_breakdown
+
+    return cost_breakdown(d.sub, d.opts, d.res.solution)["objective"] if d.res.solution else math.inf
+
+
+def _better(old: _Done, res: SolveResult) -> SolveResult:
+    from routing.plan import cost_breakdown
+
+    bound = max(old.res.bound, res.bound)
+    if res.solution is None or (
+        old.res.solution is not None
+        and cost_breakdown(old.sub, old.opts, old.res.solution)["objective"]
+        <= cost_breakdown(old.sub, old.opts, res.solution)["objective"]
+    ):
+        return replace(old.res, bound=bound, status="optimal" if res.status == "optimal" else old.res.status)
+    return replace(res, bound=bound)
 
 
 def _repair(
@@ -176,7 +280,7 @@ def _combine(
     problem: Problem,
     opts: Options,
     ps: list[Part],
-    cache: dict[tuple[int, ...], tuple[SolveResult, Problem, Options, Part]],
+    cache: dict[tuple[int, ...], _Done],
 ) -> tuple[Solution, float, list[str]]:
     glob = {(op.s, op.t): o for o, op in enumerate(opts.options)}
     counts: dict[int, int] = {}
@@ -186,7 +290,8 @@ def _combine(
     )
     statuses = []
     for p in ps:
-        res, _sub, sub_opts, _ = cache[p.departures]
+        done = cache[p.departures]
+        res, sub_opts = done.res, done.opts
         statuses.append(res.status)
         bound += res.bound
         if res.solution is None:
@@ -204,7 +309,7 @@ def _report(
     problem: Problem,
     opts: Options,
     ps: list[Part],
-    cache: dict[tuple[int, ...], tuple[SolveResult, Problem, Options, Part]],
+    cache: dict[tuple[int, ...], _Done],
 ) -> None:
     from routing.plan import cost_breakdown
 

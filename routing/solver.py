@@ -23,6 +23,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +34,11 @@ from routing.model import Problem
 from routing.options import Options
 
 Progress = Callable[[float, float, float], None]
-BACKENDS = ("highs", "highs-lp", "scip", "cp-sat")
+BACKENDS = ("auto", "highs", "highs-lp", "scip", "cp-sat")
+#: the ``auto`` back end first gives a part of at most this many columns to CP-SAT for at most
+#: this many deterministic seconds (a quarter of its budget at most), then to HiGHS
+AUTO_CP_SAT_SECONDS = 1.0
+AUTO_CP_SAT_MAX_COLUMNS = 5_000
 INF = math.inf
 
 
@@ -267,24 +272,38 @@ class _Builder:
 
 
 # -- back ends ---------------------------------------------------------------------------------
+_silence_lock = threading.Lock()
+_silence_depth = 0
+_silence_saved: int | None = None
+
+
 @contextlib.contextmanager
 def _native_stdout_silenced() -> Iterator[None]:
     """HiGHS prints its banner on the process's standard output from C++; the library
-    must not print, so file descriptor 1 points at /dev/null while it runs."""
-    sys.stdout.flush()
+    must not print, so file descriptor 1 points at /dev/null while any solve runs (reentrant
+    and thread-safe: parts are solved on several threads)."""
+    global _silence_depth, _silence_saved
+    with _silence_lock:
+        if _silence_depth == 0:
+            sys.stdout.flush()
+            try:
+                saved = os.dup(1)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.close(devnull)
+                _silence_saved = saved
+            except OSError:  # pragma: no cover - no stdout at all
+                _silence_saved = None
+        _silence_depth += 1
     try:
-        saved = os.dup(1)
-    except OSError:  # pragma: no cover - no stdout at all
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        with _silence_lock:
+            _silence_depth -= 1
+            if _silence_depth == 0 and _silence_saved is not None:
+                os.dup2(_silence_saved, 1)
+                os.close(_silence_saved)
+                _silence_saved = None
 
 
 def _solve_linear(
@@ -358,6 +377,29 @@ def _solve_mathopt(
     return ("unknown" if reason == mathopt.TerminationReason.NO_SOLUTION_FOUND else "error"), None, bound
 
 
+def _lp_bound(mx: Matrix, time_limit: float) -> float:
+    """The optimum of the linear relaxation (GLOP): a valid lower bound, or -inf."""
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    cols = [solver.NumVar(lb, ub, "") for lb, ub in zip(mx.lb, mx.ub, strict=True)]
+    inf = solver.infinity()
+    for lb, ub, idx, coef in mx.rows:
+        ct = solver.Constraint(-inf if lb == -INF else lb, inf if ub == INF else ub)
+        for j, a in zip(idx, coef, strict=True):
+            ct.SetCoefficient(cols[j], a)
+    obj = solver.Objective()
+    for j, c in enumerate(mx.cost):
+        if c:
+            obj.SetCoefficient(cols[j], c)
+    obj.SetMinimization()
+    solver.SetTimeLimit(int(time_limit * 1000))
+    if solver.Solve() == pywraplp.Solver.OPTIMAL:
+        value: float = obj.Value()
+        return value - 1e-6 * abs(value)
+    return -INF
+
+
 def _solve_cpsat(
     mx: Matrix,
     hint: list[float] | None,
@@ -365,6 +407,8 @@ def _solve_cpsat(
     seed: int,
     workers: int,
     progress: Progress | None,
+    *,
+    deterministic: bool = False,
 ) -> tuple[str, list[float] | None, float]:
     from ortools.sat.python import cp_model
 
@@ -393,7 +437,11 @@ def _solve_cpsat(
     prm.num_workers = workers
     prm.random_seed = seed
     prm.linearization_level = 2
-    prm.max_time_in_seconds = time_limit
+    if deterministic:  # the same input and seed give the same answer, however busy the machine
+        prm.max_deterministic_time = time_limit
+        prm.max_time_in_seconds = 5 * time_limit
+    else:
+        prm.max_time_in_seconds = time_limit
 
     class _Cb(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
@@ -420,7 +468,7 @@ def solve(
     time_limit: float = 30.0,
     seed: int = 0,
     workers: int = 1,
-    backend: str = "highs",
+    backend: str = "auto",
     progress: Progress | None = None,
 ) -> SolveResult:
     """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`)."""
@@ -432,7 +480,21 @@ def solve(
     if not b.run:
         return SolveResult(Solution({}, frozenset()), "optimal", const + _u_cost(b), 0.0, build)
     t1 = time.perf_counter()
-    if backend == "cp-sat":
+    if backend == "auto":
+        # CP-SAT proves small and facility-location-like parts fast; HiGHS, warm-started from
+        # CP-SAT's best plan, closes the larger time-structured ones (BENCHMARKS.md)
+        status, vals, bound = "unknown", None, -INF
+        if len(b.mx.lb) <= AUTO_CP_SAT_MAX_COLUMNS:
+            quick = min(AUTO_CP_SAT_SECONDS, 0.25 * time_limit)
+            status, vals, bound = _solve_cpsat(b.mx, hint_vals, quick, seed, 1, progress, deterministic=True)
+        if status != "optimal":
+            rest = max(0.5, time_limit - (time.perf_counter() - t1))
+            with _native_stdout_silenced():
+                status2, vals2, bound2 = _solve_mathopt(b.mx, vals or hint_vals, rest, seed, workers)
+            if vals2 is not None:
+                status, vals = status2, vals2
+            bound = max(bound, bound2)
+    elif backend == "cp-sat":
         status, vals, bound = _solve_cpsat(b.mx, hint_vals, time_limit, seed, workers, progress)
     elif backend == "highs":
         with _native_stdout_silenced():
@@ -442,6 +504,9 @@ def solve(
             status, vals, bound = _solve_linear(b.mx, hint_vals, backend.removesuffix("-lp"), time_limit, seed, workers)
     else:
         raise ValueError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
+    if status != "optimal" and not bound > 0:  # stopped before its root: the relaxation bounds it
+        with _native_stdout_silenced():
+            bound = max(bound, _lp_bound(b.mx, max(1.0, 0.2 * time_limit)))
     seconds = time.perf_counter() - t1
     sol = b.solution(vals) if vals is not None else None
     return SolveResult(sol, status, bound + const, seconds, build)
