@@ -511,12 +511,20 @@ def check_cmd(
 
 @main.command("map")
 @click.argument("plan_dir", type=click.Path(file_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), help="Map file (default PLAN_DIR/map.html).")
-@click.option("--offline", is_flag=True, help="No outside request: Leaflet inlined, no tiles, bundled outlines.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Map file (default PLAN_DIR/map.html)."
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="No outside request: Leaflet inlined, no tiles, bundled outlines.",
+)
 @click.option("--tiles", help="Tile provider for online maps (default OpenStreetMap).")
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
 @handle_errors
-def map_cmd(plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None) -> None:
+def map_cmd(
+    plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None
+) -> None:
     """Draw the map and the report of the plan in PLAN_DIR again (no solving)."""
     import maps
 
@@ -556,6 +564,49 @@ def generate(scale: str, seed: int, out: str, special: bool, network_dir: str | 
         f"{scale} seed {seed}: {len(batch.shipments)} shipments, {teu} TEU, {len(batch.departures)} departures "
         f"-> {', '.join(str(f) for f in files)}"
     )
+
+
+@main.command()
+@click.argument("instances", nargs=-1)
+@click.option(
+    "--time-limit",
+    type=float,
+    help="Seconds per instance (default: per family, the issue's targets).",
+)
+@click.option(
+    "--seeds", default="1", show_default=True, help="Seeds of the generated batches, e.g. 1,2,3."
+)
+@click.option("--no-reference", is_flag=True, help="Skip the standalone HiGHS reference.")
+@click.option("--out", type=click.Path(file_okay=False), default="out/bench", show_default=True)
+@click.option(
+    "--markdown", "md", type=click.Path(dir_okay=False), default="BENCHMARKS.md", show_default=True
+)
+@click.option(
+    "--plot", type=click.Path(dir_okay=False), default="docs/bench_scaling.png", show_default=True
+)
+@handle_errors
+def bench(
+    instances: tuple[str, ...],
+    time_limit: float | None,
+    seeds: str,
+    no_reference: bool,
+    out: str,
+    md: str,
+    plot: str,
+) -> None:
+    """Benchmark INSTANCES (default: orlib and every generated scale) against standalone HiGHS."""
+    from routing import bench as b
+
+    try:
+        seed_list = [int(s) for s in seeds.split(",") if s.strip()]
+        names = b.instances(instances or ("orlib", *b.GENERATED))
+    except ValueError as e:
+        raise InputError([f"bench: {e}"]) from e
+    rows = b.run(names, seed_list, time_limit, reference=not no_reference, echo=click.echo)
+    b.write_csv(rows, Path(out) / "results.csv")
+    b.update_markdown(Path(md), b.markdown(rows, time_limit))
+    b.scaling_plot(rows, Path(plot))
+    click.echo(f"results: {Path(out) / 'results.csv'}; table in {md}; plot {plot}")
 
 
 if __name__ == "__main__":  # pragma: no cover

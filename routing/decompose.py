@@ -120,7 +120,9 @@ def solve_decomposed(
         budget = max(0.5, left * share)
         sub = _sub_problem(problem, p)
         sub_opts = build_options(sub)
-        sub_hint = start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
+        sub_hint = (
+            start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
+        )
         res = solve(sub, sub_opts, hint=sub_hint, time_limit=budget, seed=seed, backend=backend)
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
             res = replace(res, solution=sub_hint, status="feasible")
@@ -133,15 +135,22 @@ def solve_decomposed(
             if trace is not None:
                 trace.append(
                     {
-                        "departures": len(p.departures), "shipments": len(p.shipments), "options": p.options,
-                        "budget": round(budget, 2), "status": res.status, "bound": res.bound, "seconds": round(res.seconds, 2),
+                        "departures": len(p.departures),
+                        "shipments": len(p.shipments),
+                        "options": p.options,
+                        "budget": round(budget, 2),
+                        "status": res.status,
+                        "bound": res.bound,
+                        "seconds": round(res.seconds, 2),
                     }
                 )
 
     violations: list[tuple[str, dt.date, list[int]]] = []
     while True:
         ps = parts(problem, opts, uf)
-        todo = sorted((p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures))
+        todo = sorted(
+            (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
+        )
         _run_all(todo, run, hint, workers)
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
@@ -225,7 +234,9 @@ def _run_all(
 def _objective(d: _Done) -> float:
     from routing.plan import cost_breakdown
 
-    return cost_breakdown(d.sub, d.opts, d.res.solution)["objective"] if d.res.solution else math.inf
+    return (
+        cost_breakdown(d.sub, d.opts, d.res.solution)["objective"] if d.res.solution else math.inf
+    )
 
 
 def _better(old: _Done, res: SolveResult) -> SolveResult:
@@ -237,7 +248,9 @@ def _better(old: _Done, res: SolveResult) -> SolveResult:
         and cost_breakdown(old.sub, old.opts, old.res.solution)["objective"]
         <= cost_breakdown(old.sub, old.opts, res.solution)["objective"]
     ):
-        return replace(old.res, bound=bound, status="optimal" if res.status == "optimal" else old.res.status)
+        return replace(
+            old.res, bound=bound, status="optimal" if res.status == "optimal" else old.res.status
+        )
     return replace(res, bound=bound)
 
 

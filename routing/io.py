@@ -260,7 +260,11 @@ class _Reader:
 
 # -- readers ----------------------------------------------------------------------------------
 def read_shipments(
-    path: str | Path, net: Network, truck_legs: Iterable[TruckLeg] | None = None, *, origins_served: bool = True
+    path: str | Path,
+    net: Network,
+    truck_legs: Iterable[TruckLeg] | None = None,
+    *,
+    origins_served: bool = True,
 ) -> list[Shipment]:
     """Read ``shipments.csv`` / ``.xlsx`` / ``.json``; names are resolved against ``net``.
 
@@ -618,7 +622,9 @@ def write_plan(plan: Any, out: str | Path, *, xlsx: bool = True) -> None:
             encoding="utf-8",
         )
         # the problem as solved, so that maps can be drawn again from the folder alone
-        write_batch(tmp / "inputs", plan.problem.shipments, plan.problem.departures, plan.problem.quota)
+        write_batch(
+            tmp / "inputs", plan.problem.shipments, plan.problem.departures, plan.problem.quota
+        )
         if xlsx:
             summary_rows = [
                 {"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v}

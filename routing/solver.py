@@ -354,7 +354,9 @@ def _solve_mathopt(
     m = mathopt.Model()
     cols = [m.add_integer_variable(lb=lb, ub=ub) for lb, ub in zip(mx.lb, mx.ub, strict=True)]
     for lb, ub, idx, coef in mx.rows:
-        m.add_linear_constraint(lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True)))
+        m.add_linear_constraint(
+            lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True))
+        )
     m.minimize(mathopt.fast_sum(c * cols[j] for j, c in enumerate(mx.cost) if c))
     params = mathopt.SolveParameters(
         time_limit=dt.timedelta(seconds=time_limit),
@@ -365,7 +367,9 @@ def _solve_mathopt(
     model_params = None
     if hint is not None:
         model_params = mathopt.ModelSolveParameters(
-            solution_hints=[mathopt.SolutionHint(variable_values=dict(zip(cols, hint, strict=True)))]
+            solution_hints=[
+                mathopt.SolutionHint(variable_values=dict(zip(cols, hint, strict=True)))
+            ]
         )
     res = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params, model_params=model_params)
     reason = res.termination.reason
@@ -373,8 +377,16 @@ def _solve_mathopt(
     if res.has_primal_feasible_solution():
         vals = [float(v) for v in res.variable_values(cols)]
         optimal = reason == mathopt.TerminationReason.OPTIMAL
-        return ("optimal" if optimal else "feasible"), vals, (res.objective_value() if optimal else bound)
-    return ("unknown" if reason == mathopt.TerminationReason.NO_SOLUTION_FOUND else "error"), None, bound
+        return (
+            ("optimal" if optimal else "feasible"),
+            vals,
+            (res.objective_value() if optimal else bound),
+        )
+    return (
+        ("unknown" if reason == mathopt.TerminationReason.NO_SOLUTION_FOUND else "error"),
+        None,
+        bound,
+    )
 
 
 def _lp_bound(mx: Matrix, time_limit: float) -> float:
@@ -486,11 +498,15 @@ def solve(
         status, vals, bound = "unknown", None, -INF
         if len(b.mx.lb) <= AUTO_CP_SAT_MAX_COLUMNS:
             quick = min(AUTO_CP_SAT_SECONDS, 0.25 * time_limit)
-            status, vals, bound = _solve_cpsat(b.mx, hint_vals, quick, seed, 1, progress, deterministic=True)
+            status, vals, bound = _solve_cpsat(
+                b.mx, hint_vals, quick, seed, 1, progress, deterministic=True
+            )
         if status != "optimal":
             rest = max(0.5, time_limit - (time.perf_counter() - t1))
             with _native_stdout_silenced():
-                status2, vals2, bound2 = _solve_mathopt(b.mx, vals or hint_vals, rest, seed, workers)
+                status2, vals2, bound2 = _solve_mathopt(
+                    b.mx, vals or hint_vals, rest, seed, workers
+                )
             if vals2 is not None:
                 status, vals = status2, vals2
             bound = max(bound, bound2)
@@ -501,7 +517,9 @@ def solve(
             status, vals, bound = _solve_mathopt(b.mx, hint_vals, time_limit, seed, workers)
     elif backend in ("highs-lp", "scip"):
         with _native_stdout_silenced():
-            status, vals, bound = _solve_linear(b.mx, hint_vals, backend.removesuffix("-lp"), time_limit, seed, workers)
+            status, vals, bound = _solve_linear(
+                b.mx, hint_vals, backend.removesuffix("-lp"), time_limit, seed, workers
+            )
     else:
         raise ValueError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
     if status != "optimal" and not bound > 0:  # stopped before its root: the relaxation bounds it
