@@ -78,6 +78,8 @@ class Matrix:
         self.cost.append(cost)
         return len(self.lb) - 1
 
+    trivial_bound: float = 0.0
+
     def row(self, lb: float, ub: float, idx: Sequence[int], coef: Sequence[float]) -> None:
         self.rows.append((lb, ub, list(idx), [float(a) for a in coef]))
 
@@ -128,10 +130,19 @@ class _Builder:
         self._linking()
         self._min_load()
         self._border_quota()
+        self.mx.trivial_bound = self._trivial_bound()
         # shipments with no eligible departure are unassigned whatever the model does
         self.mx.constant = problem.unassigned_penalty_per_teu * sum(
             sh.teu for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]
         )
+
+    def _trivial_bound(self) -> float:
+        """Each container at its cheapest: an option's cost or the unassigned penalty."""
+        cheapest = {k: self.mx.cost[j] for k, j in self.u.items()}
+        for (k, _t), j in self.x.items():
+            c = self.classes[k]
+            cheapest[k] = min(cheapest[k], self.mx.cost[j] / (1 if c.split else c.containers))
+        return sum(self.classes[k].containers * v for k, v in cheapest.items())
 
     def limit(self, c: _Class, t: int) -> int:
         """Containers of class ``c`` one train ``t`` can take on its own."""
@@ -390,26 +401,28 @@ def _solve_mathopt(
 
 
 def _lp_bound(mx: Matrix, time_limit: float) -> float:
-    """The optimum of the linear relaxation (GLOP): a valid lower bound, or -inf."""
-    from ortools.linear_solver import pywraplp
+    """The optimum of the linear relaxation (HiGHS through MathOpt): a valid lower bound; if
+    it does not finish in time, the trivial bound that every container costs at least its
+    cheapest option or its unassigned penalty (fixed costs >= 0), which is valid too."""
+    import datetime as dt
 
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    cols = [solver.NumVar(lb, ub, "") for lb, ub in zip(mx.lb, mx.ub, strict=True)]
-    inf = solver.infinity()
+    from ortools.math_opt.python import mathopt
+
+    m = mathopt.Model()
+    cols = [m.add_variable(lb=lb, ub=ub) for lb, ub in zip(mx.lb, mx.ub, strict=True)]
     for lb, ub, idx, coef in mx.rows:
-        ct = solver.Constraint(-inf if lb == -INF else lb, inf if ub == INF else ub)
-        for j, a in zip(idx, coef, strict=True):
-            ct.SetCoefficient(cols[j], a)
-    obj = solver.Objective()
-    for j, c in enumerate(mx.cost):
-        if c:
-            obj.SetCoefficient(cols[j], c)
-    obj.SetMinimization()
-    solver.SetTimeLimit(int(time_limit * 1000))
-    if solver.Solve() == pywraplp.Solver.OPTIMAL:
-        value: float = obj.Value()
+        m.add_linear_constraint(
+            lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True))
+        )
+    m.minimize(mathopt.fast_sum(c * cols[j] for j, c in enumerate(mx.cost) if c))
+    params = mathopt.SolveParameters(
+        time_limit=dt.timedelta(seconds=time_limit), enable_output=False
+    )
+    res = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params)
+    if res.termination.reason == mathopt.TerminationReason.OPTIMAL:
+        value: float = res.objective_value()
         return value - 1e-6 * abs(value)
-    return -INF
+    return mx.trivial_bound
 
 
 def _solve_cpsat(
@@ -522,7 +535,9 @@ def solve(
             )
     else:
         raise ValueError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
-    if status != "optimal" and not bound > 0:  # stopped before its root: the relaxation bounds it
+    if (
+        status != "optimal" and not bound >= b.mx.trivial_bound
+    ):  # stopped before its root: the LP bounds it
         with _native_stdout_silenced():
             bound = max(bound, _lp_bound(b.mx, max(1.0, 0.2 * time_limit)))
     seconds = time.perf_counter() - t1
