@@ -147,6 +147,9 @@ def plan(
     seed: int = 0,
     unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
     progress: Progress | None = None,
+    backend: str = "auto",
+    method: str = "decompose",
+    workers: int = 2,
 ) -> Plan:
     """Assign every container of ``shipments`` to a departure, or report why not.
 
@@ -167,4 +170,12 @@ def plan(
         days=days,
         unassigned_penalty=unassigned_penalty,
     )
-    return solve_problem(problem, time_limit=time_limit, seed=seed, progress=progress)
+    return solve_problem(
+        problem,
+        time_limit=time_limit,
+        seed=seed,
+        progress=progress,
+        backend=backend,
+        method=method,
+        workers=workers,
+    )

@@ -98,7 +98,7 @@ def _write_instance(name: str, seed: int, folder: Path) -> dict[str, Path]:
 
     if name.startswith("cap"):
         return write_cflp_batch(read_cflp(CFLP_DIR / f"{name}.txt"), folder)
-    batch = generate(network.load(), name, seed)
+    batch = generate(network.load(), name, seed, special=True)
     files = write_batch(folder, batch.shipments, batch.departures, batch.quota)
     return {f.stem: f for f in files}
 

@@ -554,12 +554,16 @@ def neutralise(v: object) -> object:
     return v
 
 
+def _text(v: object) -> object:
+    return str(v).lower() if isinstance(v, bool) else v
+
+
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(columns)
         for row in rows:
-            w.writerow([neutralise(row.get(c, "")) for c in columns])
+            w.writerow([_text(neutralise(row.get(c, ""))) for c in columns])
 
 
 def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], list[dict[str, Any]]]]) -> None:
