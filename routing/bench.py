@@ -276,33 +276,7 @@ def markdown(rows: Sequence[dict[str, Any]], time_limit: float | None) -> str:
     )
     sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
     lines = [_meta(time_limit), "", head, sep]
-    keys = [
-        "instance",
-        "seed",
-        "shipments",
-        "departures",
-        "time_limit",
-        "status",
-        "objective",
-        "bound",
-        "gap_pct",
-        "known_optimum",
-        "gap_to_optimum_pct",
-        "read_s",
-        "options_s",
-        "build_s",
-        "search_s",
-        "total_s",
-        "time_to_0.5pct_s",
-        "peak_mb",
-        "greedy",
-        "highs_status",
-        "highs_objective",
-        "highs_bound",
-        "highs_s",
-        "highs_time_to_0.5pct_s",
-        "highs_peak_mb",
-    ]
+    keys = COLUMNS
     for r in rows:
         digits = {"gap_pct": 4, "gap_to_optimum_pct": 4}
         lines.append("| " + " | ".join(_fmt(r.get(k), digits.get(k, 2)) for k in keys) + " |")

@@ -28,6 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from routing.greedy import Solution
 from routing.model import Problem
@@ -354,6 +355,21 @@ def _solve_linear(
     return "error", None, -INF
 
 
+def _mathopt_model(mx: Matrix, *, integer: bool) -> tuple[Any, list[Any]]:
+    """The matrix as a MathOpt model (integer columns, or their linear relaxation)."""
+    from ortools.math_opt.python import mathopt
+
+    m = mathopt.Model()
+    add = m.add_integer_variable if integer else m.add_variable
+    cols = [add(lb=lb, ub=ub) for lb, ub in zip(mx.lb, mx.ub, strict=True)]
+    for lb, ub, idx, coef in mx.rows:
+        m.add_linear_constraint(
+            lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True))
+        )
+    m.minimize(mathopt.fast_sum(c * cols[j] for j, c in enumerate(mx.cost) if c))
+    return m, cols
+
+
 def _solve_mathopt(
     mx: Matrix, hint: list[float] | None, time_limit: float, seed: int, workers: int
 ) -> tuple[str, list[float] | None, float]:
@@ -362,13 +378,7 @@ def _solve_mathopt(
 
     from ortools.math_opt.python import mathopt
 
-    m = mathopt.Model()
-    cols = [m.add_integer_variable(lb=lb, ub=ub) for lb, ub in zip(mx.lb, mx.ub, strict=True)]
-    for lb, ub, idx, coef in mx.rows:
-        m.add_linear_constraint(
-            lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True))
-        )
-    m.minimize(mathopt.fast_sum(c * cols[j] for j, c in enumerate(mx.cost) if c))
+    m, cols = _mathopt_model(mx, integer=True)
     params = mathopt.SolveParameters(
         time_limit=dt.timedelta(seconds=time_limit),
         enable_output=False,
@@ -408,13 +418,7 @@ def _lp_bound(mx: Matrix, time_limit: float) -> float:
 
     from ortools.math_opt.python import mathopt
 
-    m = mathopt.Model()
-    cols = [m.add_variable(lb=lb, ub=ub) for lb, ub in zip(mx.lb, mx.ub, strict=True)]
-    for lb, ub, idx, coef in mx.rows:
-        m.add_linear_constraint(
-            lb=lb, ub=ub, expr=mathopt.fast_sum(a * cols[j] for j, a in zip(idx, coef, strict=True))
-        )
-    m.minimize(mathopt.fast_sum(c * cols[j] for j, c in enumerate(mx.cost) if c))
+    m, _ = _mathopt_model(mx, integer=False)
     params = mathopt.SolveParameters(
         time_limit=dt.timedelta(seconds=time_limit), enable_output=False
     )
