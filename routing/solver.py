@@ -20,6 +20,7 @@ back end bundled with OR-Tools (HiGHS by default, or SCIP) or CP-SAT.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import os
 import sys
@@ -29,6 +30,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+# imported once with the module: a solve must not pay for loading the solver libraries
+from ortools.linear_solver import pywraplp
+from ortools.math_opt import model_pb2
+from ortools.math_opt.python import mathopt
+from ortools.sat.python import cp_model
 
 from routing.greedy import Solution
 from routing.model import Problem
@@ -321,7 +328,6 @@ def _native_stdout_silenced() -> Iterator[None]:
 def _solve_linear(
     mx: Matrix, hint: list[float] | None, backend: str, time_limit: float, seed: int, workers: int
 ) -> tuple[str, list[float] | None, float]:
-    from ortools.linear_solver import pywraplp
 
     solver = pywraplp.Solver.CreateSolver(backend.upper())
     if solver is None:  # pragma: no cover - every OR-Tools wheel bundles HiGHS and SCIP
@@ -359,8 +365,6 @@ def _mathopt_model(mx: Matrix, *, integer: bool) -> tuple[Any, list[Any]]:
     """The matrix as a MathOpt model (integer columns, or their linear relaxation), built as
     a model proto from whole arrays: thirteen times faster than variable by variable (3.1 s
     against 0.23 s on a 27,000-column part), which matters since it holds the GIL."""
-    from ortools.math_opt import model_pb2
-    from ortools.math_opt.python import mathopt
 
     pr = model_pb2.ModelProto()
     n = len(mx.lb)
@@ -391,9 +395,6 @@ def _solve_mathopt(
     mx: Matrix, hint: list[float] | None, time_limit: float, seed: int, workers: int
 ) -> tuple[str, list[float] | None, float]:
     """HiGHS through OR-Tools MathOpt (which, unlike the older wrapper, takes a MIP start)."""
-    import datetime as dt
-
-    from ortools.math_opt.python import mathopt
 
     m, cols = _mathopt_model(mx, integer=True)
     params = mathopt.SolveParameters(
@@ -431,9 +432,6 @@ def _lp_bound(mx: Matrix, time_limit: float) -> float:
     """The optimum of the linear relaxation (HiGHS through MathOpt): a valid lower bound; if
     it does not finish in time, the trivial bound that every container costs at least its
     cheapest option or its unassigned penalty (fixed costs >= 0), which is valid too."""
-    import datetime as dt
-
-    from ortools.math_opt.python import mathopt
 
     m, _ = _mathopt_model(mx, integer=False)
     params = mathopt.SolveParameters(
@@ -456,7 +454,6 @@ def _solve_cpsat(
     *,
     deterministic: bool = False,
 ) -> tuple[str, list[float] | None, float]:
-    from ortools.sat.python import cp_model
 
     scale = 1
     for sc in (1, 100, 10_000):
