@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -140,9 +141,7 @@ def build_problem(
             {s.shipment_id for s in problem.shipments},
             {d.departure_id for d in problem.departures},
         )
-        problem = Problem(
-            **{**{f: getattr(problem, f) for f in problem.__dataclass_fields__}, "rates": rate_map}
-        )
+        problem = dataclasses.replace(problem, rates=rate_map)
     return problem
 
 
