@@ -31,6 +31,7 @@ from routing.io import (
     read_shipments,
     read_trucking,
     write_batch,
+    write_departures,
 )
 from routing.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
 from routing.plan import Plan
@@ -177,22 +178,17 @@ def _summary_text(plan: Plan, out: Path | None) -> str:
     return "\n".join(lines)
 
 
-def _write_maps(
-    plan: Plan, net: network.Network, out: Path, offline: bool, tiles: str | None
-) -> list[str]:
-    """Draw map.html and report.html (the maps package sits above routing; imported here,
-    in the application layer, only)."""
-    try:
-        import maps
-    except ImportError:  # pragma: no cover
-        return []
-    written = []
-    m = maps.plan_map(plan, net, offline=offline, tiles=tiles)
-    maps.save(m, out / "map.html", offline=offline)
-    written.append("map.html")
-    maps.write_report(plan, net, out / "report.html", offline=offline, tiles=tiles)
-    written.append("report.html")
-    return written
+def _draw(
+    plan: Plan, net: network.Network, map_file: Path, offline: bool, tiles: str | None
+) -> Path:
+    """Draw the plan's map and, beside it, its report (the maps package sits above routing:
+    imported here, in the application layer, only). Returns the report's path."""
+    import maps
+
+    maps.save(maps.plan_map(plan, net, offline=offline, tiles=tiles), map_file, offline=offline)
+    report = map_file.with_name("report.html")
+    maps.write_report(plan, net, report, offline=offline, tiles=tiles)
+    return report
 
 
 def run_plan(
@@ -216,7 +212,7 @@ def run_plan(
     plan = solve_problem(problem, time_limit=time_limit, seed=seed, progress=_Progress(quiet))
     plan.write(out)
     if draw_maps:
-        _write_maps(plan, net, out, offline, tiles)
+        _draw(plan, net, out / "map.html", offline, tiles)
     if as_json:
         click.echo(json.dumps(plan.summary, indent=2, ensure_ascii=False, default=str))
     else:
@@ -414,30 +410,11 @@ def timetable(
     start: dt.date, days: int, scope: str, network_dir: str | None, out: str | None
 ) -> None:
     """List the dated departures of the timetable."""
-    from routing.io import write_csv
-
     net = _load_net(network_dir)
     deps = net.departures(start, days, scope=scope)
-    cols = (
-        "departure_id",
-        "origin",
-        "destination",
-        "border_port",
-        "depart_date",
-        "border_offset_days",
-        "transit_days",
-        "capacity_teu",
-        "max_gross_t",
-        "fixed_cost",
-        "rate_per_teu",
-        "min_load_teu",
-        "reefer_plugs",
-        "dg_allowed",
-    )
-    rows = [{c: getattr(d, c) for c in cols} for d in deps]
     if out:
-        write_csv(Path(out), cols, rows)
-        click.echo(f"{len(rows)} departures written to {out}")
+        write_departures(Path(out), deps)
+        click.echo(f"{len(deps)} departures written to {out}")
         return
     for d in deps:
         click.echo(
@@ -525,8 +502,6 @@ def map_cmd(
     plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None
 ) -> None:
     """Draw the map and the report of the plan in PLAN_DIR again (no solving)."""
-    import maps
-
     net = _load_net(network_dir)
     inputs = Path(plan_dir) / "inputs"
     ships = read_shipments(inputs / "shipments.csv", net, origins_served=False)
@@ -535,9 +510,7 @@ def map_cmd(
     problem = make_problem(ships, net, deps, border_quota=quota, border_quota_by_date=by_date)
     plan = read_plan(plan_dir, problem)
     map_file = Path(out) if out else Path(plan_dir) / "map.html"
-    maps.save(maps.plan_map(plan, net, offline=offline, tiles=tiles), map_file, offline=offline)
-    report = map_file.with_name("report.html")
-    maps.write_report(plan, net, report, offline=offline, tiles=tiles)
+    report = _draw(plan, net, map_file, offline, tiles)
     click.echo(f"map written to {map_file}, report to {report}")
 
 

@@ -724,6 +724,18 @@ def read_plan(folder: str | Path, problem: Any) -> Any:
     )
 
 
+def write_departures(path: Path, departures: Sequence[Departure]) -> None:
+    """Write departures in the ``departures.csv`` format (readable by :func:`read_departures`)."""
+    write_csv(
+        path,
+        tuple(DEPARTURE_COLUMNS),
+        (
+            {**{c: getattr(d, c) for c in DEPARTURE_COLUMNS}, "max_gross_t": d.max_gross_t or ""}
+            for d in departures
+        ),
+    )
+
+
 def write_batch(
     folder: str | Path,
     shipments: Sequence[Shipment],
@@ -753,18 +765,7 @@ def write_batch(
     )
     if departures is not None:
         written.append(out / "departures.csv")
-        write_csv(
-            written[-1],
-            tuple(DEPARTURE_COLUMNS),
-            (
-                {
-                    **{c: getattr(d, c) for c in DEPARTURE_COLUMNS},
-                    "max_gross_t": d.max_gross_t or "",
-                    "dg_allowed": str(d.dg_allowed).lower(),
-                }
-                for d in departures
-            ),
-        )
+        write_departures(written[-1], departures)
     if quota is not None:
         written.append(out / "border_quota.csv")
         write_csv(
