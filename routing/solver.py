@@ -47,6 +47,8 @@ BACKENDS = ("auto", "highs", "highs-lp", "scip", "cp-sat")
 #: this many deterministic seconds (a quarter of its budget at most), then to HiGHS
 AUTO_CP_SAT_SECONDS = 1.0
 AUTO_CP_SAT_MAX_COLUMNS = 5_000
+#: then at most this share of the time left goes to relax-fix-round plans (:func:`_lp_heuristic`)
+LP_HEURISTIC_SHARE = 0.5
 INF = math.inf
 
 
@@ -91,6 +93,17 @@ class Matrix:
     def row(self, lb: float, ub: float, idx: Sequence[int], coef: Sequence[float]) -> None:
         self.rows.append((lb, ub, list(idx), [float(a) for a in coef]))
 
+    def feasible(self, vals: Sequence[float], tol: float = 1e-6) -> bool:
+        """Integral ``vals`` within the bounds that satisfy every row."""
+        for v, lb, ub in zip(vals, self.lb, self.ub, strict=True):
+            if v < lb - tol or v > ub + tol or abs(v - round(v)) > tol:
+                return False
+        for lb, ub, idx, coef in self.rows:
+            a = sum(c * vals[j] for j, c in zip(idx, coef, strict=True))
+            if a < lb - tol * max(1.0, abs(lb)) or a > ub + tol * max(1.0, abs(ub)):
+                return False
+        return True
+
 
 def classes(problem: Problem, opts: Options) -> list[_Class]:
     groups: dict[tuple[object, ...], _Class] = {}
@@ -130,6 +143,7 @@ class _Builder:
         self.x: dict[tuple[int, int], int] = {}
         self.by_train: dict[int, list[int]] = defaultdict(list)  # t -> columns x[k,t]
         self.cls_of_col: dict[int, int] = {}
+        self.quotas: list[tuple[int, list[int]]] = []  # (trains a day, run columns)
         self.run: dict[int, int] = {}
         self.u: dict[int, int] = {}
         self._variables()
@@ -247,6 +261,33 @@ class _Builder:
             q = self.p.quota_for(port, day)  # type: ignore[arg-type]
             if q is not None and len(runs) > q:
                 self.mx.row(-INF, q, runs, [1] * len(runs))
+                self.quotas.append((q, runs))
+
+    # -- a plan from the linear relaxation ------------------------------------------------------
+    def kg(self, j: int) -> int:
+        """Gross mass in kg of one unit of column ``j`` (the capacity row's coefficient)."""
+        return round(self.classes[self.cls_of_col[j]].gross_t * 1000) * self.mult(j)
+
+    def round_and_repair(self, lp: Sequence[float], runs: set[int]) -> list[float]:
+        """A feasible plan near a fractional one that runs the trains ``runs``: containers
+        rounded down; a train left below its minimum load takes leftover containers that
+        can ride it, then containers moved from trains that keep their minimum, else it is
+        cancelled and the pass redone; the rest placed cheapest-first where TEU, mass and
+        plugs allow, else unassigned. Keeps a border quota that ``runs`` keeps."""
+        runs = set(runs)
+        while True:
+            f = _Fill(self)
+            f.fill(lp, runs)
+            below = {t for t in runs if f.teu[t] < max(1, self.p.departures[t].min_load_teu)}
+            if not below:
+                break
+            runs -= below
+        vals = f.vals
+        for t, j in self.run.items():
+            vals[j] = 1.0 if t in runs else 0.0
+        for k, j in self.u.items():
+            vals[j] = float(f.left[k])
+        return vals
 
     # -- between the model and plans ------------------------------------------------------------
     def hint_values(self, sol: Solution) -> list[float]:
@@ -288,6 +329,104 @@ class _Builder:
                         left[s] -= take
                         n -= take
         return Solution(counts, runs)
+
+
+class _Fill:
+    """One rounding pass of :meth:`_Builder.round_and_repair`: loads per train as columns
+    are filled."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.b, self.mx = b, b.mx
+        self.vals = [0.0] * len(b.mx.lb)
+        self.teu: dict[int, int] = defaultdict(int)
+        self.kg: dict[int, int] = defaultdict(int)
+        self.plugs: dict[int, int] = defaultdict(int)
+        self.left = {k: c.containers for k, c in enumerate(b.classes)}
+        self.by_class: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+        for (k, t), j in b.x.items():
+            self.by_class[k].append((b.mx.cost[j] / b.mult(j), t, j))
+        for k in self.by_class:
+            self.by_class[k].sort()
+
+    def unit_teu(self, j: int) -> int:
+        return self.b.classes[self.b.cls_of_col[j]].teu * self.b.mult(j)
+
+    def put(self, j: int, t: int, n: int) -> None:
+        b = self.b
+        k = b.cls_of_col[j]
+        self.vals[j] += n
+        m = n * b.mult(j)
+        self.teu[t] += n * self.unit_teu(j)
+        self.kg[t] += n * b.kg(j)
+        self.plugs[t] += m if b.classes[k].reefer else 0
+        self.left[k] -= m
+
+    def room(self, j: int, t: int) -> int:
+        """Units of column ``j`` that still fit on train ``t``."""
+        b = self.b
+        d = b.p.departures[t]
+        n = min(
+            int(self.mx.ub[j] - self.vals[j]), (d.capacity_teu - self.teu[t]) // self.unit_teu(j)
+        )
+        if d.max_gross_t is not None:
+            cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6)
+            n = min(n, (cap_kg - self.kg[t]) // max(1, b.kg(j)))
+        if b.classes[b.cls_of_col[j]].reefer:
+            n = min(n, (d.reefer_plugs - self.plugs[t]) // b.mult(j))
+        return max(0, n)
+
+    def worth(self, j: int) -> bool:
+        """Cheaper per container than leaving it unassigned."""
+        b = self.b
+        return self.mx.cost[j] / b.mult(j) < self.mx.cost[b.u[b.cls_of_col[j]]]
+
+    def take_leftovers(self, j: int, t: int) -> None:
+        n = min(self.room(j, t), self.left[self.b.cls_of_col[j]] // self.b.mult(j))
+        if n > 0 and self.worth(j):
+            self.put(j, t, n)
+
+    def fill(self, lp: Sequence[float], runs: set[int]) -> None:
+        b, mx = self.b, self.mx
+        for (_k, t), j in b.x.items():
+            n = math.floor(lp[j] + 1e-6)
+            if t in runs and n > 0:
+                self.put(j, t, n)
+        for t in sorted(runs):
+            self.rescue(t, runs)
+        # the containers that lose most on the unassigned list go first
+        regret = {
+            k: mx.cost[b.u[k]] - self.by_class[k][0][0]
+            for k in range(len(b.classes))
+            if self.left[k] > 0 and self.by_class.get(k)
+        }
+        for k in sorted(regret, key=lambda k: (-regret[k], k)):
+            for _per, t, j in self.by_class[k]:
+                if self.left[k] == 0 or not self.worth(j):
+                    break
+                if t in runs:
+                    self.take_leftovers(j, t)
+
+    def rescue(self, t: int, runs: set[int]) -> None:
+        """Bring train ``t`` up to its minimum load if leftovers or moves can."""
+        b, mx = self.b, self.mx
+        need = b.p.departures[t].min_load_teu
+        if self.teu[t] >= need:
+            return
+        cols = sorted(b.by_train[t], key=lambda j: (mx.cost[j] / b.mult(j), j))
+        for j in cols:
+            self.take_leftovers(j, t)
+        for j in cols:  # containers moved from trains that keep their minimum
+            for _per, t2, j2 in self.by_class[b.cls_of_col[j]]:
+                if self.teu[t] >= need:
+                    return
+                if t2 == t or t2 not in runs or self.vals[j2] < 1:
+                    continue
+                spare = (self.teu[t2] - b.p.departures[t2].min_load_teu) // self.unit_teu(j2)
+                short = -(-(need - self.teu[t]) // self.unit_teu(j))
+                n = min(int(self.vals[j2]), spare, self.room(j, t), short)
+                if n > 0:
+                    self.put(j2, t2, -n)
+                    self.put(j, t, n)
 
 
 # -- back ends ---------------------------------------------------------------------------------
@@ -428,6 +567,60 @@ def _solve_mathopt(
     )
 
 
+def _lp_heuristic(
+    b: _Builder, time_limit: float, thresholds: Sequence[float] = (0.5, 0.25)
+) -> tuple[list[float] | None, float]:
+    """Relax, fix, round: the linear relaxation's optimum (a lower bound), then for each
+    threshold the trains it runs at or above it are fixed on and the rest off, the relaxation
+    of that easier problem is solved and rounded to a plan (:meth:`_Builder.round_and_repair`).
+    Returns the cheapest plan (or None) and the bound (-inf if the relaxation did not finish).
+    On the rail parts this finds in a second plans that HiGHS's own heuristics, warm-started
+    from the greedy plan, reach only after ten (BENCHMARKS.md)."""
+
+    t_end = time.perf_counter() + time_limit
+    m, cols = _mathopt_model(b.mx, integer=False)
+
+    def relax() -> list[float] | None:
+        left = t_end - time.perf_counter()
+        if left <= 0:
+            return None
+        params = mathopt.SolveParameters(time_limit=dt.timedelta(seconds=left), enable_output=False)
+        res = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params)
+        if res.termination.reason != mathopt.TerminationReason.OPTIMAL:
+            return None
+        return [float(v) for v in res.variable_values(cols)]
+
+    lp = relax()
+    if lp is None:
+        return None, -INF
+    bound = sum(c * v for c, v in zip(b.mx.cost, lp, strict=True))
+    bound -= 1e-6 * abs(bound)
+    best: list[float] | None = None
+    best_cost = INF
+    tried: set[frozenset[int]] = set()
+    for th in thresholds:
+        on = {j for j in b.run.values() if lp[j] >= th - 1e-9}
+        for q, group in b.quotas:  # keep the quota: the trains the relaxation runs most
+            for j in sorted((j for j in group if j in on), key=lambda j: (-lp[j], j))[q:]:
+                on.discard(j)
+        runs = frozenset(t for t, j in b.run.items() if j in on)
+        if runs in tried:
+            continue
+        tried.add(runs)
+        for t, j in b.run.items():
+            cols[j].lower_bound = cols[j].upper_bound = 1.0 if t in runs else 0.0
+        fixed = relax()
+        if fixed is None:  # a fixed train cannot reach its minimum load, or out of time
+            if time.perf_counter() >= t_end:
+                break
+            continue
+        vals = b.round_and_repair(fixed, set(runs))
+        cost = sum(c * v for c, v in zip(b.mx.cost, vals, strict=True))
+        if cost < best_cost and b.mx.feasible(vals):
+            best, best_cost = vals, cost
+    return best, bound
+
+
 def _lp_bound(mx: Matrix, time_limit: float) -> float:
     """The optimum of the linear relaxation (HiGHS through MathOpt): a valid lower bound; if
     it does not finish in time, the trivial bound that every container costs at least its
@@ -533,13 +726,28 @@ def solve(
                 b.mx, hint_vals, quick, seed, 1, progress, deterministic=True
             )
         if status != "optimal":
-            rest = max(0.5, time_limit - (time.perf_counter() - t1))
+            start = _cheapest(b.mx, [vals, hint_vals])
             with _native_stdout_silenced():
-                status2, vals2, bound2 = _solve_mathopt(
-                    b.mx, vals or hint_vals, rest, seed, workers
+                lp_vals, lp_bound = _lp_heuristic(
+                    b, LP_HEURISTIC_SHARE * max(0.0, time_limit - (time.perf_counter() - t1))
                 )
-            if vals2 is not None:
+                bound = max(bound, lp_bound)
+                start = _cheapest(b.mx, [start, lp_vals])
+                rest = max(0.5, time_limit - (time.perf_counter() - t1))
+                status2, vals2, bound2 = _solve_mathopt(b.mx, start, rest, seed, workers)
+            if os.environ.get("RAILPLAN_DEBUG"):
+                print(
+                    f"part cols={len(b.mx.lb)} lp_ok={lp_vals is not None} lp={lp_bound:.0f} "
+                    f"start={_cost(b.mx, start):.0f} highs={_cost(b.mx, vals2):.0f} {status2} "
+                    f"bound={bound2:.0f} rest={rest:.1f}",
+                    file=sys.stderr,
+                )
+            if vals2 is not None and (
+                status2 == "optimal" or _cost(b.mx, vals2) <= _cost(b.mx, start)
+            ):
                 status, vals = status2, vals2
+            elif start is not None:  # HiGHS found nothing better than the start it was given
+                status, vals = "feasible", start
             bound = max(bound, bound2)
     elif backend == "cp-sat":
         status, vals, bound = _solve_cpsat(b.mx, hint_vals, time_limit, seed, workers, progress)
@@ -561,6 +769,21 @@ def solve(
     seconds = time.perf_counter() - t1
     sol = b.solution(vals) if vals is not None else None
     return SolveResult(sol, status, bound + const, seconds, build)
+
+
+def _cheapest(mx: Matrix, candidates: Sequence[list[float] | None]) -> list[float] | None:
+    """The feasible candidate plan (column values) of least cost."""
+    best, best_cost = None, INF
+    for vals in candidates:
+        if vals is not None and mx.feasible(vals):
+            cost = sum(c * v for c, v in zip(mx.cost, vals, strict=True))
+            if cost < best_cost:
+                best, best_cost = vals, cost
+    return best
+
+
+def _cost(mx: Matrix, vals: list[float] | None) -> float:
+    return INF if vals is None else sum(c * v for c, v in zip(mx.cost, vals, strict=True))
 
 
 def _u_cost(b: _Builder) -> float:

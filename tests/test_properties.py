@@ -11,7 +11,11 @@ from conftest import DAY, dep, problem, ship, solve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import routing
+from routing import solver
 from routing.model import CONTAINER_TYPES, Problem
+from routing.options import build_options
+from routing.plan import build_plan
 
 
 def brute_force(p: Problem) -> float:
@@ -142,3 +146,27 @@ def test_optimiser_matches_brute_force(p: Problem) -> None:
 def test_greedy_is_feasible_and_never_better(p: Problem) -> None:
     plan = solve(p)
     assert plan.summary["greedy_objective"] >= plan.objective - 1e-6
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(tiny())
+def test_relax_fix_round_gives_checked_plans_and_a_valid_bound(p: Problem) -> None:
+    """The optimiser's own primal heuristic (relaxation, trains fixed, rounding and repair)
+    hands HiGHS only plans that the independent checker accepts, priced at or above the
+    brute-force optimum, and its relaxation bound is at or below it."""
+    opts = build_options(p)
+    b = solver._Builder(p, opts)
+    if not b.run:
+        return
+    vals, bound = solver._lp_heuristic(b, 10.0, thresholds=(0.5, 0.25, 0.75, 1e-9))
+    best = brute_force(p)
+    assert bound + b.mx.constant <= best + 1e-6
+    if vals is None:
+        return
+    assert b.mx.feasible(vals)
+    plan = build_plan(p, opts, b.solution(vals), status="feasible", bound=bound, summary_extra={})
+    assert routing.check(plan) == []
+    assert plan.objective >= best - 1e-6
+    assert abs(plan.objective - (solver._cost(b.mx, vals) + b.mx.constant)) < 1e-6
