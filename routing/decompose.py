@@ -127,7 +127,15 @@ def solve_decomposed(
         sub_hint = (
             start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
         )
-        res = solve(sub, sub_opts, hint=sub_hint, time_limit=budget, seed=seed, backend=backend)
+        res = solve(
+            sub,
+            sub_opts,
+            hint=sub_hint,
+            time_limit=budget,
+            seed=seed,
+            backend=backend,
+            heuristic=not local,  # a second round starts from the first's plan, which has it
+        )
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
             res = replace(res, solution=sub_hint, status="feasible")
         with lock:

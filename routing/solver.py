@@ -49,6 +49,9 @@ AUTO_CP_SAT_SECONDS = 1.0
 AUTO_CP_SAT_MAX_COLUMNS = 5_000
 #: then at most this share of the time left goes to relax-fix-round plans (:func:`_lp_heuristic`)
 LP_HEURISTIC_SHARE = 0.5
+#: a container the rounding could not place tries this many of its cheapest trains, making
+#: room there by moving others (:meth:`_Fill.eject_into`)
+EJECTION_TRIES = 4
 INF = math.inf
 
 
@@ -405,6 +408,59 @@ class _Fill:
                     break
                 if t in runs:
                     self.take_leftovers(j, t)
+        for k in sorted(regret, key=lambda k: (-regret[k], k)):
+            tries = [(t, j) for _per, t, j in self.by_class[k] if t in runs and self.worth(j)]
+            for t, j in tries[:EJECTION_TRIES]:
+                while self.left[k] >= b.mult(j) and self.eject_into(j, t, runs):
+                    pass
+
+    def eject_into(self, j: int, t: int, runs: set[int]) -> bool:
+        """Make room for one unit of column ``j`` on train ``t`` by moving split containers
+        from ``t`` to other running trains, cheapest extra cost first, if that costs less
+        than leaving the unit unassigned; then place it."""
+        b, mx = self.b, self.mx
+        d = b.p.departures[t]
+        if int(mx.ub[j] - self.vals[j]) < 1:
+            return False
+        if b.classes[b.cls_of_col[j]].reefer and self.plugs[t] + b.mult(j) > d.reefer_plugs:
+            return False
+        cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6) if d.max_gross_t is not None else None
+        budget = mx.cost[b.u[b.cls_of_col[j]]] * b.mult(j) - mx.cost[j]
+        done: list[tuple[int, int, int, int]] = []
+        while True:
+            short_teu = self.teu[t] + self.unit_teu(j) - d.capacity_teu
+            short_kg = self.kg[t] + b.kg(j) - cap_kg if cap_kg is not None else 0
+            if short_teu <= 0 and short_kg <= 0:
+                break
+            best: tuple[float, int, int, int] | None = None
+            for j1 in b.by_train[t]:
+                k1 = b.cls_of_col[j1]
+                if self.vals[j1] < 1 or not b.classes[k1].split or j1 == j:
+                    continue
+                for per, t2, j2 in self.by_class[k1]:
+                    if t2 != t and t2 in runs and self.room(j2, t2) > 0:
+                        extra = per - mx.cost[j1]
+                        if best is None or extra < best[0]:
+                            best = (extra, j1, j2, t2)
+                        break
+            if best is None or best[0] >= budget:
+                break
+            extra, j1, j2, t2 = best
+            budget -= extra
+            self.put(j1, t, -1)
+            self.put(j2, t2, 1)
+            done.append((j1, t, j2, t2))
+        if (
+            short_teu <= 0
+            and short_kg <= 0
+            and self.teu[t] + self.unit_teu(j) >= d.min_load_teu
+        ):
+            self.put(j, t, 1)
+            return True
+        for j1, _t, j2, t2 in reversed(done):
+            self.put(j2, t2, -1)
+            self.put(j1, t, 1)
+        return False
 
     def rescue(self, t: int, runs: set[int]) -> None:
         """Bring train ``t`` up to its minimum load if leftovers or moves can."""
@@ -604,8 +660,16 @@ def _lp_heuristic(
             for j in sorted((j for j in group if j in on), key=lambda j: (-lp[j], j))[q:]:
                 on.discard(j)
         runs = frozenset(t for t, j in b.run.items() if j in on)
-        if runs in tried:
-            continue
+        if runs in tried:  # the same trains as a higher threshold: add the next likeliest one
+            rest = sorted(
+                ((lp[j], -t) for t, j in b.run.items() if t not in runs and lp[j] > 1e-6),
+                reverse=True,
+            )
+            if not rest or b.quotas:
+                continue
+            runs = runs | {-rest[0][1]}
+            if runs in tried:
+                continue
         tried.add(runs)
         for t, j in b.run.items():
             cols[j].lower_bound = cols[j].upper_bound = 1.0 if t in runs else 0.0
@@ -706,8 +770,11 @@ def solve(
     workers: int = 1,
     backend: str = "auto",
     progress: Progress | None = None,
+    heuristic: bool = True,
 ) -> SolveResult:
-    """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`)."""
+    """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`). With
+    ``auto``, ``heuristic=False`` skips the relax-fix-round start (for a re-solve whose hint
+    already holds it)."""
     t0 = time.perf_counter()
     b = _Builder(problem, opts)
     hint_vals = b.hint_values(hint) if hint is not None else None
@@ -728,20 +795,14 @@ def solve(
         if status != "optimal":
             start = _cheapest(b.mx, [vals, hint_vals])
             with _native_stdout_silenced():
-                lp_vals, lp_bound = _lp_heuristic(
-                    b, LP_HEURISTIC_SHARE * max(0.0, time_limit - (time.perf_counter() - t1))
-                )
-                bound = max(bound, lp_bound)
-                start = _cheapest(b.mx, [start, lp_vals])
+                if heuristic:
+                    lp_vals, lp_bound = _lp_heuristic(
+                        b, LP_HEURISTIC_SHARE * max(0.0, time_limit - (time.perf_counter() - t1))
+                    )
+                    bound = max(bound, lp_bound)
+                    start = _cheapest(b.mx, [start, lp_vals])
                 rest = max(0.5, time_limit - (time.perf_counter() - t1))
                 status2, vals2, bound2 = _solve_mathopt(b.mx, start, rest, seed, workers)
-            if os.environ.get("RAILPLAN_DEBUG"):
-                print(
-                    f"part cols={len(b.mx.lb)} lp_ok={lp_vals is not None} lp={lp_bound:.0f} "
-                    f"start={_cost(b.mx, start):.0f} highs={_cost(b.mx, vals2):.0f} {status2} "
-                    f"bound={bound2:.0f} rest={rest:.1f}",
-                    file=sys.stderr,
-                )
             if vals2 is not None and (
                 status2 == "optimal" or _cost(b.mx, vals2) <= _cost(b.mx, start)
             ):
