@@ -25,6 +25,9 @@ from routing.options import Options, build_options
 from routing.solver import Progress, SolveResult, solve
 
 OVERHEAD_PER_OPTION = 1e-4
+#: a part's HiGHS search gets at least this much (CPU) time or none: it needs a while to
+#: move off a good start (BENCHMARKS.md)
+MIN_SEARCH_SECONDS = 4.0
 
 
 class _UnionFind:
@@ -118,12 +121,20 @@ def solve_decomposed(
     build = [0.0]
 
     def run(p: Part, share: float, start: Solution | None, local: bool = False) -> None:
+        """Solve part ``p`` with ``share`` of the time left: a first pass (``local=False``,
+        ``start`` a plan of the whole batch) gets quick plans and bounds with ``auto``; a
+        later one (``start`` this part's plan) runs HiGHS's search from the best plan."""
         left = deadline - time.perf_counter()
+        seen = cache.get(p.departures)
+        if seen is not None and local:  # solved before: the same sub-problem and model
+            sub, sub_opts, model = seen.sub, seen.opts, seen.res.model
+        else:
+            sub = _sub_problem(problem, p)
+            sub_opts = build_options(sub)
+            model = None
         # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
         # per option with HiGHS through MathOpt): keep the whole run within the limit
         budget = max(0.5, left * share - OVERHEAD_PER_OPTION * p.options)
-        sub = _sub_problem(problem, p)
-        sub_opts = build_options(sub)
         sub_hint = (
             start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
         )
@@ -135,15 +146,17 @@ def solve_decomposed(
             seed=seed,
             backend=backend,
             heuristic=not local,  # a second round starts from the first's plan, which has it
+            mip=local or backend != "auto",
+            model=model,
         )
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
             res = replace(res, solution=sub_hint, status="feasible")
         with lock:
+            build[0] += res.build_seconds
             old = cache.get(p.departures)
             if old is not None:  # a second round: keep the better plan and the better bound
                 res = _better(old, res)
             cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
-            build[0] += res.build_seconds
             if trace is not None:
                 trace.append(
                     {
@@ -173,21 +186,27 @@ def solve_decomposed(
         for _port, _day, ts in violations:
             for t in ts[1:]:
                 uf.union(ts[0], t)
-    # improvement rounds on the parts with the largest gaps
+    # then HiGHS's search, warm-started, on the parts with the largest gaps, each with time
+    # in proportion to its gap, for as long as time is left
     while not violations and time.perf_counter() < deadline - 2.0:
-        open_parts = sorted(
-            (d for d in (cache[p.departures] for p in ps) if d.res.status != "optimal"),
-            key=lambda d: -(_objective(d) - d.res.bound),
-        )
-        if not open_parts:
+        gaps = {
+            p.departures: _objective(d) - d.res.bound
+            for p in ps
+            if (d := cache[p.departures]).res.status != "optimal"
+        }
+        cpu = (deadline - time.perf_counter()) * max(1, workers)
+        while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < MIN_SEARCH_SECONDS:
+            if len(gaps) <= max(1, workers):
+                break
+            del gaps[min(gaps, key=lambda k: (gaps[k], k))]
+        if not gaps:
             break
-        batch = open_parts[: max(1, workers)]
         _run_all(
-            [d.part for d in batch],
+            sorted((cache[k].part for k in gaps), key=lambda p: (-gaps[p.departures], p.departures)),
             lambda p, share, _h: run(p, share, cache[p.departures].res.solution, local=True),
             None,
             workers,
-            equal=True,
+            weight=lambda p, g=gaps: g[p.departures],  # type: ignore[misc]
         )
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
@@ -204,11 +223,11 @@ def _run_all(
     hint: Solution | None,
     workers: int,
     *,
-    equal: bool = False,
+    weight: Callable[[Part], float] = lambda p: float(p.options),
 ) -> None:
     """Run parts on ``workers`` threads, each with a share of the time left in proportion to
-    its options (or equal shares)."""
-    remaining = [sum(p.options for p in todo) or 1]
+    its ``weight`` (by default its options)."""
+    remaining = [sum(weight(p) for p in todo) or 1.0]
     lock = threading.Lock()
     queue = list(todo)
     errors: list[BaseException] = []
@@ -226,9 +245,8 @@ def _run_all(
                 if not queue:
                     return
                 p = queue.pop(0)
-                share = (1.0 / max(1, len(queue) + 1)) if equal else p.options / remaining[0]
-                share = min(1.0, share * workers)
-                remaining[0] = max(1, remaining[0] - p.options)
+                share = min(1.0, weight(p) / remaining[0] * workers)
+                remaining[0] = max(1e-9, remaining[0] - weight(p))
             run(p, share, hint)
 
     if workers <= 1 or len(todo) <= 1:

@@ -62,6 +62,8 @@ class SolveResult:
     bound: float  # proven lower bound on the objective, USD
     seconds: float
     build_seconds: float
+    #: the model it solved, to solve again without building it (see ``solve(model=...)``)
+    model: Model | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -485,6 +487,10 @@ class _Fill:
                     self.put(j, t, n)
 
 
+#: the model of a problem, built once (:class:`_Builder`)
+Model = _Builder
+
+
 # -- back ends ---------------------------------------------------------------------------------
 _silence_lock = threading.Lock()
 _silence_depth = 0
@@ -771,17 +777,23 @@ def solve(
     backend: str = "auto",
     progress: Progress | None = None,
     heuristic: bool = True,
+    mip: bool = True,
+    model: Model | None = None,
 ) -> SolveResult:
     """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`). With
     ``auto``, ``heuristic=False`` skips the relax-fix-round start (for a re-solve whose hint
-    already holds it)."""
+    already holds it) and ``mip=False`` stops after it, before HiGHS's search (a first pass
+    over many parts, whose time then goes where the gaps are). ``model`` is the one an
+    earlier result of the same problem and options returned."""
     t0 = time.perf_counter()
-    b = _Builder(problem, opts)
+    b = model if model is not None else _Builder(problem, opts)
     hint_vals = b.hint_values(hint) if hint is not None else None
     build = time.perf_counter() - t0
     const = b.mx.constant
     if not b.run:
-        return SolveResult(Solution({}, frozenset()), "optimal", const + _u_cost(b), 0.0, build)
+        return SolveResult(
+            Solution({}, frozenset()), "optimal", const + _u_cost(b), 0.0, build, model=b
+        )
     t1 = time.perf_counter()
     if backend == "auto":
         # CP-SAT proves small and facility-location-like parts fast; HiGHS, warm-started from
@@ -796,13 +808,16 @@ def solve(
             start = _cheapest(b.mx, [vals, hint_vals])
             with _native_stdout_silenced():
                 if heuristic:
+                    share = LP_HEURISTIC_SHARE if mip else 1.0
                     lp_vals, lp_bound = _lp_heuristic(
-                        b, LP_HEURISTIC_SHARE * max(0.0, time_limit - (time.perf_counter() - t1))
+                        b, share * max(0.0, time_limit - (time.perf_counter() - t1))
                     )
                     bound = max(bound, lp_bound)
                     start = _cheapest(b.mx, [start, lp_vals])
-                rest = max(0.5, time_limit - (time.perf_counter() - t1))
-                status2, vals2, bound2 = _solve_mathopt(b.mx, start, rest, seed, workers)
+                status2, vals2, bound2 = "unknown", None, -INF
+                if mip:
+                    rest = max(0.5, time_limit - (time.perf_counter() - t1))
+                    status2, vals2, bound2 = _solve_mathopt(b.mx, start, rest, seed, workers)
             if vals2 is not None and (
                 status2 == "optimal" or _cost(b.mx, vals2) <= _cost(b.mx, start)
             ):
@@ -810,6 +825,8 @@ def solve(
             elif start is not None:  # HiGHS found nothing better than the start it was given
                 status, vals = "feasible", start
             bound = max(bound, bound2)
+            if status != "optimal" and vals is not None and _cost(b.mx, vals) <= bound + 1e-6:
+                status = "optimal"  # the plan meets the bound
     elif backend == "cp-sat":
         status, vals, bound = _solve_cpsat(b.mx, hint_vals, time_limit, seed, workers, progress)
     elif backend == "highs":
@@ -829,7 +846,7 @@ def solve(
             bound = max(bound, _lp_bound(b.mx, max(1.0, 0.2 * time_limit)))
     seconds = time.perf_counter() - t1
     sol = b.solution(vals) if vals is not None else None
-    return SolveResult(sol, status, bound + const, seconds, build)
+    return SolveResult(sol, status, bound + const, seconds, build, model=b)
 
 
 def _cheapest(mx: Matrix, candidates: Sequence[list[float] | None]) -> list[float] | None:
