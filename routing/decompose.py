@@ -202,7 +202,9 @@ def solve_decomposed(
         if not gaps:
             break
         _run_all(
-            sorted((cache[k].part for k in gaps), key=lambda p: (-gaps[p.departures], p.departures)),
+            sorted(
+                (cache[k].part for k in gaps), key=lambda p: (-gaps[p.departures], p.departures)
+            ),
             lambda p, share, _h: run(p, share, cache[p.departures].res.solution, local=True),
             None,
             workers,
