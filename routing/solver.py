@@ -290,10 +290,11 @@ class _Builder:
         while True:
             f = _Fill(self)
             f.fill(lp, runs)
-            below = {t for t in runs if f.teu[t] < max(1, self.p.departures[t].min_load_teu)}
+            below = {t for t in runs if f.teu[t] < self.p.departures[t].min_load_teu}
             if not below:
                 break
             runs -= below
+        runs = {t for t in runs if f.teu[t] > 0}  # an empty train does not run
         vals = f.vals
         for t, j in self.run.items():
             vals[j] = 1.0 if t in runs else 0.0

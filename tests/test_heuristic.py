@@ -1,0 +1,64 @@
+"""The relax-fix-round heuristic's rounding and repair on micro-instances with known answers."""
+
+from __future__ import annotations
+
+from conftest import dep, problem, ship
+
+from routing import solver
+from routing.options import build_options
+
+
+def _model(p):  # type: ignore[no-untyped-def]
+    b = solver._Builder(p, build_options(p))
+    return b
+
+
+def test_ejection_makes_room_for_a_no_split_lot() -> None:
+    """Train A (2 TEU) holds X's box; Y's two boxes (no split) can only ride A. Moving X to
+    train B (10 USD/TEU dearer) makes room, far cheaper than leaving Y unassigned."""
+    p = problem(
+        [
+            ship("X", 1),
+            ship("Y", 2, split=False, ready_date=dep("_", day=1).depart_date),
+        ],
+        [dep("B", day=0, capacity_teu=10, rate_per_teu=110.0), dep("A", day=1, capacity_teu=2)],
+    )
+    b = _model(p)
+    x_on_a = b.x[(0, 1)]
+    lp = [0.0] * len(b.mx.lb)
+    lp[x_on_a] = 1.0  # the rounding kept X on A and dropped Y's fractional share
+    vals = b.round_and_repair(lp, {0, 1})
+    assert b.mx.feasible(vals)
+    assert vals[b.x[(0, 0)]] == 1.0 and vals[x_on_a] == 0.0  # X moved to B
+    assert vals[b.x[(1, 1)]] == 1.0  # Y (whole) on A
+    assert vals[b.u[0]] == 0.0 and vals[b.u[1]] == 0.0
+
+
+def test_train_below_minimum_load_is_rescued_from_leftovers_or_cancelled() -> None:
+    """Rounding down leaves train A one box short of its minimum load: the leftover box goes
+    back. With no box to take, the train is cancelled and its load placed elsewhere."""
+    ships = [ship("S", 3)]
+    p = problem(ships, [dep("A", min_load_teu=3), dep("B", day=1, rate_per_teu=150.0)])
+    b = _model(p)
+    lp = [0.0] * len(b.mx.lb)
+    lp[b.x[(0, 0)]] = 2.6
+    vals = b.round_and_repair(lp, {0, 1})
+    assert vals[b.x[(0, 0)]] == 3.0 and vals[b.run[0]] == 1.0
+    p2 = problem([ship("S", 2)], [dep("A", min_load_teu=3), dep("B", day=1, rate_per_teu=150.0)])
+    b2 = _model(p2)
+    lp2 = [0.0] * len(b2.mx.lb)
+    lp2[b2.x[(0, 0)]] = 2.0
+    vals2 = b2.round_and_repair(lp2, {0, 1})
+    assert b2.mx.feasible(vals2)
+    assert vals2[b2.run[0]] == 0.0 and vals2[b2.x[(0, 1)]] == 2.0
+
+
+def test_heuristic_bound_is_the_relaxation_and_plan_is_feasible() -> None:
+    p = problem(
+        [ship(f"S{i}", 3) for i in range(5)],
+        [dep(f"T{d}", day=d, capacity_teu=8, fixed_cost=500.0, min_load_teu=4) for d in range(3)],
+    )
+    b = _model(p)
+    vals, bound = solver._lp_heuristic(b, 10.0)
+    assert vals is not None and b.mx.feasible(vals)
+    assert bound <= solver._cost(b.mx, vals) + 1e-6
