@@ -5,12 +5,12 @@ from __future__ import annotations
 from conftest import dep, problem, ship
 
 from routing import solver
+from routing.model import Problem
 from routing.options import build_options
 
 
-def _model(p):  # type: ignore[no-untyped-def]
-    b = solver._Builder(p, build_options(p))
-    return b
+def _model(p: Problem) -> solver.Model:
+    return solver.Model(p, build_options(p))
 
 
 def test_ejection_makes_room_for_a_no_split_lot() -> None:
