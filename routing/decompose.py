@@ -28,6 +28,8 @@ OVERHEAD_PER_OPTION = 1e-4
 #: a part's HiGHS search gets at least this much (CPU) time or none: it needs a while to
 #: move off a good start (BENCHMARKS.md)
 MIN_SEARCH_SECONDS = 4.0
+#: parts with at most this many options get HiGHS's search in the first pass too
+SMALL_PART_OPTIONS = 5_000
 
 
 class _UnionFind:
@@ -146,7 +148,8 @@ def solve_decomposed(
             seed=seed,
             backend=backend,
             heuristic=not local,  # a second round starts from the first's plan, which has it
-            mip=local or backend != "auto",
+            # small parts: HiGHS's search at once, as it usually proves them in moments
+            mip=local or backend != "auto" or p.options <= SMALL_PART_OPTIONS,
             model=model,
         )
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint

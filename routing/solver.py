@@ -819,8 +819,8 @@ def solve(
     model: Model | None = None,
 ) -> SolveResult:
     """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`). With
-    ``auto``, ``heuristic=False`` skips the relax-fix-round start (for a re-solve whose hint
-    already holds it) and ``mip=False`` stops after it, before HiGHS's search (a first pass
+    ``auto``, ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's (for a
+    re-solve whose hint already holds them) and ``mip=False`` stops after it, before HiGHS's search (a first pass
     over many parts, whose time then goes where the gaps are). ``model`` is the one an
     earlier result of the same problem and options returned."""
     t0 = time.perf_counter()
@@ -837,7 +837,7 @@ def solve(
         # CP-SAT proves small and facility-location-like parts fast; HiGHS, warm-started from
         # CP-SAT's best plan, closes the larger time-structured ones (BENCHMARKS.md)
         status, vals, bound = "unknown", None, -INF
-        if len(b.mx.lb) <= AUTO_CP_SAT_MAX_COLUMNS:
+        if heuristic and len(b.mx.lb) <= AUTO_CP_SAT_MAX_COLUMNS:
             quick = min(AUTO_CP_SAT_SECONDS, 0.25 * time_limit)
             status, vals, bound = _solve_cpsat(
                 b.mx, hint_vals, quick, seed, 1, progress, deterministic=True
