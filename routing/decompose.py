@@ -28,8 +28,10 @@ OVERHEAD_PER_OPTION = 1e-4
 #: a part's HiGHS search gets at least this much (CPU) time or none: it needs a while to
 #: move off a good start (BENCHMARKS.md)
 MIN_SEARCH_SECONDS = 4.0
-#: parts with at most this many options get HiGHS's search in the first pass too
+#: parts with at most this many options get HiGHS's search in the first pass too, for at
+#: most FIRST_PASS_SECONDS (a part then gets more in the second pass if its gap is large)
 SMALL_PART_OPTIONS = 5_000
+FIRST_PASS_SECONDS = 3.0
 
 
 class _UnionFind:
@@ -137,6 +139,9 @@ def solve_decomposed(
         # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
         # per option with HiGHS through MathOpt): keep the whole run within the limit
         budget = max(0.5, left * share - OVERHEAD_PER_OPTION * p.options)
+        small = p.options <= SMALL_PART_OPTIONS
+        if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
+            budget = min(budget, FIRST_PASS_SECONDS)
         sub_hint = (
             start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
         )
@@ -149,7 +154,7 @@ def solve_decomposed(
             backend=backend,
             heuristic=not local,  # a second round starts from the first's plan, which has it
             # small parts: HiGHS's search at once, as it usually proves them in moments
-            mip=local or backend != "auto" or p.options <= SMALL_PART_OPTIONS,
+            mip=local or backend != "auto" or small,
             model=model,
         )
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
