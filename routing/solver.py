@@ -59,6 +59,8 @@ LP_HEURISTIC_SHARE = 0.5
 #: a container the rounding could not place tries this many of its cheapest trains, making
 #: room there by moving others (:meth:`_Fill.eject_into`)
 EJECTION_TRIES = 4
+#: at most this long for HiGHS to close what rounding lost, with the trains fixed
+POLISH_SECONDS = 3.0
 INF = math.inf
 
 
@@ -701,7 +703,8 @@ def _lp_heuristic(
     bound = sum(c * v for c, v in zip(b.mx.cost, lp, strict=True))
     bound -= 1e-6 * abs(bound)
     best: list[float] | None = None
-    best_cost = INF
+    best_cost = best_fixed = INF
+    best_runs: frozenset[int] = frozenset()
     tried: set[frozenset[int]] = set()
     for th in thresholds:
         on = {j for j in b.run.values() if lp[j] >= th - 1e-9}
@@ -730,7 +733,20 @@ def _lp_heuristic(
         vals = b.round_and_repair(fixed, set(runs))
         cost = sum(c * v for c, v in zip(b.mx.cost, vals, strict=True))
         if cost < best_cost and b.mx.feasible(vals):
-            best, best_cost = vals, cost
+            best, best_cost, best_runs = vals, cost, runs
+            best_fixed = sum(c * v for c, v in zip(b.mx.cost, fixed, strict=True))
+    left = t_end - time.perf_counter()
+    if best is not None and best_cost - best_fixed > 1e-4 * abs(best_cost) and left > 0.05:
+        # what rounding lost against its relaxation: the same trains, solved as a MIP
+        for t, j in b.run.items():
+            pr.variables.lower_bounds[j] = pr.variables.upper_bounds[j] = float(t in best_runs)
+        del pr.variables.integers[:]
+        pr.variables.integers.extend([True] * len(b.mx.lb))
+        ans = _run_highs(pr, min(left, POLISH_SECONDS), hint=best)
+        if ans.values is not None and ans.objective < best_cost - 1e-6:
+            vals = [float(round(v)) for v in ans.values]
+            if b.mx.feasible(vals):
+                best = vals
     return best, bound
 
 
