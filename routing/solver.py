@@ -408,7 +408,16 @@ class _Fill:
                 self.put(j, t, n)
         for t in sorted(runs):
             self.rescue(t, runs)
-        # the containers that lose most on the unassigned list go first
+        # first where the relaxation wanted them, the bulkiest units (no-split lots) first:
+        # the room rounding freed there is theirs
+        wanted: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+        for (k, t), j in b.x.items():
+            if t in runs and lp[j] - math.floor(lp[j] + 1e-6) > 1e-6 and self.left[k] > 0:
+                wanted[k].append((-lp[j], t, j))
+        for k in sorted(wanted, key=lambda k: (-b.classes[k].teu * self.unit(k), k)):
+            for _f, t, j in sorted(wanted[k]):
+                self.take_leftovers(j, t)
+        # then cheapest-first; the containers that lose most on the unassigned list go first
         regret = {
             k: mx.cost[b.u[k]] - self.by_class[k][0][0]
             for k in range(len(b.classes))
@@ -421,15 +430,22 @@ class _Fill:
                 if t in runs:
                     self.take_leftovers(j, t)
         for k in sorted(regret, key=lambda k: (-regret[k], k)):
-            tries = [(t, j) for _per, t, j in self.by_class[k] if t in runs and self.worth(j)]
-            for t, j in tries[:EJECTION_TRIES]:
+            tries = [(t, j) for _f, t, j in sorted(wanted.get(k, []))]
+            tries += [(t, j) for _per, t, j in self.by_class[k] if t in runs and self.worth(j)]
+            for t, j in tries[: EJECTION_TRIES + len(wanted.get(k, []))]:
                 while self.left[k] >= b.mult(j) and self.eject_into(j, t, runs):
                     pass
 
+    def unit(self, k: int) -> int:
+        """Containers that move together: the whole lot for a no-split shipment, else one."""
+        c = self.b.classes[k]
+        return 1 if c.split else c.containers
+
     def eject_into(self, j: int, t: int, runs: set[int]) -> bool:
         """Make room for one unit of column ``j`` on train ``t`` by moving split containers
-        from ``t`` to other running trains, cheapest extra cost first, if that costs less
-        than leaving the unit unassigned; then place it."""
+        from ``t`` to other running trains or, where none has room, to the unassigned list,
+        cheapest extra cost first, if all that costs less than leaving the unit unassigned;
+        then place it."""
         b, mx = self.b, self.mx
         d = b.p.departures[t]
         if int(mx.ub[j] - self.vals[j]) < 1:
@@ -449,24 +465,29 @@ class _Fill:
                 k1 = b.cls_of_col[j1]
                 if self.vals[j1] < 1 or not b.classes[k1].split or j1 == j:
                     continue
+                # to the unassigned list (j2 = -1), or to the cheapest other train with room
+                moves = [(mx.cost[b.u[k1]] - mx.cost[j1], j1, -1, -1)]
                 for per, t2, j2 in self.by_class[k1]:
                     if t2 != t and t2 in runs and self.room(j2, t2) > 0:
-                        extra = per - mx.cost[j1]
-                        if best is None or extra < best[0]:
-                            best = (extra, j1, j2, t2)
+                        moves.append((per - mx.cost[j1], j1, j2, t2))
                         break
+                move = min(moves)
+                if best is None or move < best:
+                    best = move
             if best is None or best[0] >= budget:
                 break
             extra, j1, j2, t2 = best
             budget -= extra
             self.put(j1, t, -1)
-            self.put(j2, t2, 1)
+            if j2 >= 0:
+                self.put(j2, t2, 1)
             done.append((j1, t, j2, t2))
         if short_teu <= 0 and short_kg <= 0 and self.teu[t] + self.unit_teu(j) >= d.min_load_teu:
             self.put(j, t, 1)
             return True
         for j1, _t, j2, t2 in reversed(done):
-            self.put(j2, t2, -1)
+            if j2 >= 0:
+                self.put(j2, t2, -1)
             self.put(j1, t, 1)
         return False
 
