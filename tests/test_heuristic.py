@@ -62,3 +62,16 @@ def test_heuristic_bound_is_the_relaxation_and_plan_is_feasible() -> None:
     vals, bound = solver._lp_heuristic(b, 10.0)
     assert vals is not None and b.mx.feasible(vals)
     assert bound <= solver._cost(b.mx, vals) + 1e-6
+
+
+def test_ejection_to_the_unassigned_list_when_that_is_cheaper() -> None:
+    """No other train: leaving X's one box unassigned to carry Y's two (no split) costs one
+    penalty instead of two."""
+    p = problem([ship("X", 1), ship("Y", 2, split=False)], [dep("A", capacity_teu=2)])
+    b = _model(p)
+    lp = [0.0] * len(b.mx.lb)
+    lp[b.x[(0, 0)]] = 1.0
+    vals = b.round_and_repair(lp, {0})
+    assert b.mx.feasible(vals)
+    assert vals[b.x[(1, 0)]] == 1.0 and vals[b.u[1]] == 0.0
+    assert vals[b.x[(0, 0)]] == 0.0 and vals[b.u[0]] == 1.0
