@@ -61,6 +61,10 @@ LP_HEURISTIC_SHARE = 0.5
 EJECTION_TRIES = 4
 #: at most this long for HiGHS to close what rounding lost, with the trains fixed
 POLISH_SECONDS = 3.0
+#: a dive fixes the likeliest fractional train on while one is at least this likely
+DIVE_UP = 0.3
+#: and runs on parts of at most this many columns (each of its steps solves the relaxation)
+DIVE_MAX_COLUMNS = 15_000
 INF = math.inf
 
 
@@ -699,7 +703,11 @@ def _solve_mathopt(
 
 
 def _lp_heuristic(
-    b: _Builder, time_limit: float, thresholds: Sequence[float] = (0.5, 0.25)
+    b: _Builder,
+    time_limit: float,
+    thresholds: Sequence[float] = (0.5, 0.25),
+    *,
+    dive: bool = True,
 ) -> tuple[list[float] | None, float]:
     """Relax, fix, round: the linear relaxation's optimum (a lower bound), then for each
     threshold the trains it runs at or above it are fixed on and the rest off, the relaxation
@@ -727,6 +735,16 @@ def _lp_heuristic(
     best_cost = best_fixed = INF
     best_runs: frozenset[int] = frozenset()
     tried: set[frozenset[int]] = set()
+
+    def consider(fixed: list[float], runs: frozenset[int]) -> None:
+        """Round the relaxation with ``runs`` fixed; keep the plan if it is the best yet."""
+        nonlocal best, best_cost, best_runs, best_fixed
+        vals = b.round_and_repair(fixed, set(runs))
+        cost = sum(c * v for c, v in zip(b.mx.cost, vals, strict=True))
+        if cost < best_cost and b.mx.feasible(vals):
+            best, best_cost, best_runs = vals, cost, runs
+            best_fixed = sum(c * v for c, v in zip(b.mx.cost, fixed, strict=True))
+
     for th in thresholds:
         on = {j for j in b.run.values() if lp[j] >= th - 1e-9}
         for q, group in b.quotas:  # keep the quota: the trains the relaxation runs most
@@ -751,11 +769,38 @@ def _lp_heuristic(
             if time.perf_counter() >= t_end:
                 break
             continue
-        vals = b.round_and_repair(fixed, set(runs))
-        cost = sum(c * v for c, v in zip(b.mx.cost, vals, strict=True))
-        if cost < best_cost and b.mx.feasible(vals):
-            best, best_cost, best_runs = vals, cost, runs
-            best_fixed = sum(c * v for c, v in zip(b.mx.cost, fixed, strict=True))
+        consider(fixed, runs)
+    if dive and len(b.mx.lb) <= DIVE_MAX_COLUMNS and time.perf_counter() < t_end:
+        # dive: fix the likeliest fractional train on (or, when none is at DIVE_UP or more,
+        # the least likely off), solve again, until no train is fractional
+        for j in b.run.values():
+            pr.variables.lower_bounds[j], pr.variables.upper_bounds[j] = 0.0, 1.0
+        nxt: list[float] | None = lp
+        while nxt is not None:
+            cur = nxt
+            free = [
+                j
+                for j in b.run.values()
+                if pr.variables.upper_bounds[j] > pr.variables.lower_bounds[j]
+            ]
+            for j in free:
+                if cur[j] >= 1 - 1e-6:
+                    pr.variables.lower_bounds[j] = 1.0
+                elif cur[j] <= 1e-6:
+                    pr.variables.upper_bounds[j] = 0.0
+            frac = [j for j in free if 1e-6 < cur[j] < 1 - 1e-6]
+            if not frac:
+                consider(cur, frozenset(t for t, j in b.run.items() if cur[j] > 0.5))
+                break
+            up = max(frac, key=lambda j: (cur[j], -j))
+            j, value = (
+                (up, 1.0) if cur[up] >= DIVE_UP else (min(frac, key=lambda j: (cur[j], j)), 0.0)
+            )
+            pr.variables.lower_bounds[j] = pr.variables.upper_bounds[j] = value
+            nxt = relax()
+            if nxt is None and time.perf_counter() < t_end:  # infeasible that way: the other
+                pr.variables.lower_bounds[j] = pr.variables.upper_bounds[j] = 1.0 - value
+                nxt = relax()
     left = t_end - time.perf_counter()
     if best is not None and best_cost - best_fixed > 1e-4 * abs(best_cost) and left > 0.05:
         # what rounding lost against its relaxation: the same trains, solved as a MIP
