@@ -198,7 +198,7 @@ def solve_decomposed(
     # in proportion to its gap, for as long as time is left
     while not violations and time.perf_counter() < deadline - 2.0:
         gaps = {
-            p.departures: _objective(d) - d.res.bound
+            p: _objective(d) - d.res.bound
             for p in ps
             if (d := cache[p.departures]).res.status != "optimal"
         }
@@ -206,17 +206,15 @@ def solve_decomposed(
         while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < MIN_SEARCH_SECONDS:
             if len(gaps) <= max(1, workers):
                 break
-            del gaps[min(gaps, key=lambda k: (gaps[k], k))]
+            del gaps[min(gaps, key=lambda p: (gaps[p], p.departures))]
         if not gaps:
             break
         _run_all(
-            sorted(
-                (cache[k].part for k in gaps), key=lambda p: (-gaps[p.departures], p.departures)
-            ),
+            sorted(gaps, key=lambda p: (-gaps[p], p.departures)),
             lambda p, share, _h: run(p, share, cache[p.departures].res.solution, local=True),
             None,
             workers,
-            weight=lambda p, g=gaps: g[p.departures],  # type: ignore[misc]
+            weight=gaps.__getitem__,
         )
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import math
 import os
 import sys
@@ -44,6 +45,7 @@ from ortools.math_opt.core.python import solver as _core_solver
 from ortools.math_opt.python import mathopt
 from ortools.sat.python import cp_model
 
+from network import Departure
 from routing.greedy import Solution
 from routing.model import Problem
 from routing.options import Options
@@ -111,6 +113,10 @@ class Matrix:
     def row(self, lb: float, ub: float, idx: Sequence[int], coef: Sequence[float]) -> None:
         self.rows.append((lb, ub, list(idx), [float(a) for a in coef]))
 
+    def cost_of(self, vals: Sequence[float] | None) -> float:
+        """The objective of column values ``vals`` (without :attr:`constant`); inf for None."""
+        return INF if vals is None else sum(c * v for c, v in zip(self.cost, vals, strict=True))
+
     def feasible(self, vals: Sequence[float], tol: float = 1e-6) -> bool:
         """Integral ``vals`` within the bounds that satisfy every row."""
         for v, lb, ub in zip(vals, self.lb, self.ub, strict=True):
@@ -121,6 +127,11 @@ class Matrix:
             if a < lb - tol * max(1.0, abs(lb)) or a > ub + tol * max(1.0, abs(ub)):
                 return False
         return True
+
+
+def cap_kg(d: Departure) -> int | None:
+    """A train's gross-mass limit in whole kg (the mass row's right-hand side), if any."""
+    return math.floor(d.max_gross_t * 1000 + 1e-6) if d.max_gross_t is not None else None
 
 
 def classes(problem: Problem, opts: Options) -> list[_Class]:
@@ -235,17 +246,14 @@ class _Builder:
         for t, r in self.run.items():
             d = self.p.departures[t]
             js = self.by_train[t]
-            teu = [self.classes[self.cls_of_col[j]].teu * self.mult(j) for j in js]
+            teu = [self.unit_teu(j) for j in js]
             if sum(teu[i] * self.mx.ub[j] for i, j in enumerate(js)) > d.capacity_teu:
                 self.mx.row(-INF, 0, [*js, r], [*teu, -d.capacity_teu])
-            if d.max_gross_t is not None:
-                kg = [
-                    round(self.classes[self.cls_of_col[j]].gross_t * 1000) * self.mult(j)
-                    for j in js
-                ]
-                cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6)
-                if sum(kg[i] * self.mx.ub[j] for i, j in enumerate(js)) > cap_kg:
-                    self.mx.row(-INF, 0, [*js, r], [*kg, -cap_kg])
+            ckg = cap_kg(d)
+            if ckg is not None:
+                kg = [self.kg(j) for j in js]
+                if sum(kg[i] * self.mx.ub[j] for i, j in enumerate(js)) > ckg:
+                    self.mx.row(-INF, 0, [*js, r], [*kg, -ckg])
             reef = [(j, self.mult(j)) for j in js if self.classes[self.cls_of_col[j]].reefer]
             if reef and sum(m * self.mx.ub[j] for j, m in reef) > d.reefer_plugs:
                 self.mx.row(
@@ -281,10 +289,24 @@ class _Builder:
                 self.mx.row(-INF, q, runs, [1] * len(runs))
                 self.quotas.append((q, runs))
 
-    # -- a plan from the linear relaxation ------------------------------------------------------
     def kg(self, j: int) -> int:
-        """Gross mass in kg of one unit of column ``j`` (the capacity row's coefficient)."""
+        """Gross mass in kg of one unit of column ``j`` (the mass row's coefficient)."""
         return round(self.classes[self.cls_of_col[j]].gross_t * 1000) * self.mult(j)
+
+    def unit_teu(self, j: int) -> int:
+        """TEU of one unit of column ``j`` (the TEU row's coefficient)."""
+        return self.classes[self.cls_of_col[j]].teu * self.mult(j)
+
+    # -- a plan from the linear relaxation ------------------------------------------------------
+    @functools.cached_property
+    def by_class(self) -> dict[int, list[tuple[float, int, int]]]:
+        """Per class, its (cost per container, train, column), cheapest first."""
+        out: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+        for (k, t), j in self.x.items():
+            out[k].append((self.mx.cost[j] / self.mult(j), t, j))
+        for k in out:
+            out[k].sort()
+        return out
 
     def round_and_repair(self, lp: Sequence[float], runs: set[int]) -> list[float]:
         """A feasible plan near a fractional one that runs the trains ``runs``: containers
@@ -361,21 +383,14 @@ class _Fill:
         self.kg: dict[int, int] = defaultdict(int)
         self.plugs: dict[int, int] = defaultdict(int)
         self.left = {k: c.containers for k, c in enumerate(b.classes)}
-        self.by_class: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
-        for (k, t), j in b.x.items():
-            self.by_class[k].append((b.mx.cost[j] / b.mult(j), t, j))
-        for k in self.by_class:
-            self.by_class[k].sort()
-
-    def unit_teu(self, j: int) -> int:
-        return self.b.classes[self.b.cls_of_col[j]].teu * self.b.mult(j)
+        self.by_class = b.by_class
 
     def put(self, j: int, t: int, n: int) -> None:
         b = self.b
         k = b.cls_of_col[j]
         self.vals[j] += n
         m = n * b.mult(j)
-        self.teu[t] += n * self.unit_teu(j)
+        self.teu[t] += n * self.b.unit_teu(j)
         self.kg[t] += n * b.kg(j)
         self.plugs[t] += m if b.classes[k].reefer else 0
         self.left[k] -= m
@@ -385,11 +400,11 @@ class _Fill:
         b = self.b
         d = b.p.departures[t]
         n = min(
-            int(self.mx.ub[j] - self.vals[j]), (d.capacity_teu - self.teu[t]) // self.unit_teu(j)
+            int(self.mx.ub[j] - self.vals[j]), (d.capacity_teu - self.teu[t]) // self.b.unit_teu(j)
         )
-        if d.max_gross_t is not None:
-            cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6)
-            n = min(n, (cap_kg - self.kg[t]) // max(1, b.kg(j)))
+        ckg = cap_kg(d)
+        if ckg is not None:
+            n = min(n, (ckg - self.kg[t]) // max(1, b.kg(j)))
         if b.classes[b.cls_of_col[j]].reefer:
             n = min(n, (d.reefer_plugs - self.plugs[t]) // b.mult(j))
         return max(0, n)
@@ -456,12 +471,12 @@ class _Fill:
             return False
         if b.classes[b.cls_of_col[j]].reefer and self.plugs[t] + b.mult(j) > d.reefer_plugs:
             return False
-        cap_kg = math.floor(d.max_gross_t * 1000 + 1e-6) if d.max_gross_t is not None else None
+        ckg = cap_kg(d)
         budget = mx.cost[b.u[b.cls_of_col[j]]] * b.mult(j) - mx.cost[j]
         done: list[tuple[int, int, int, int]] = []
         while True:
-            short_teu = self.teu[t] + self.unit_teu(j) - d.capacity_teu
-            short_kg = self.kg[t] + b.kg(j) - cap_kg if cap_kg is not None else 0
+            short_teu = self.teu[t] + self.b.unit_teu(j) - d.capacity_teu
+            short_kg = self.kg[t] + b.kg(j) - ckg if ckg is not None else 0
             if short_teu <= 0 and short_kg <= 0:
                 break
             best: tuple[float, int, int, int] | None = None
@@ -486,7 +501,7 @@ class _Fill:
             if j2 >= 0:
                 self.put(j2, t2, 1)
             done.append((j1, t, j2, t2))
-        if short_teu <= 0 and short_kg <= 0 and self.teu[t] + self.unit_teu(j) >= d.min_load_teu:
+        if short_teu <= 0 and short_kg <= 0 and self.teu[t] + self.b.unit_teu(j) >= d.min_load_teu:
             self.put(j, t, 1)
             return True
         for j1, _t, j2, t2 in reversed(done):
@@ -510,8 +525,8 @@ class _Fill:
                     return
                 if t2 == t or t2 not in runs or self.vals[j2] < 1:
                     continue
-                spare = (self.teu[t2] - b.p.departures[t2].min_load_teu) // self.unit_teu(j2)
-                short = -(-(need - self.teu[t]) // self.unit_teu(j))
+                spare = (self.teu[t2] - b.p.departures[t2].min_load_teu) // self.b.unit_teu(j2)
+                short = -(-(need - self.teu[t]) // self.b.unit_teu(j))
                 n = min(int(self.vals[j2]), spare, self.room(j, t), short)
                 if n > 0:
                     self.put(j2, t2, -n)
@@ -709,12 +724,14 @@ def _lp_heuristic(
     *,
     dive: bool = True,
 ) -> tuple[list[float] | None, float]:
-    """Relax, fix, round: the linear relaxation's optimum (a lower bound), then for each
-    threshold the trains it runs at or above it are fixed on and the rest off, the relaxation
-    of that easier problem is solved and rounded to a plan (:meth:`_Builder.round_and_repair`).
+    """Relax, fix, round: the linear relaxation's optimum (a lower bound); then choices of
+    trains to run, each fixed on and the rest off: those the relaxation runs at or above each
+    threshold, and (parts up to DIVE_MAX_COLUMNS) those a dive settles on; each choice's
+    relaxation is solved and rounded to a plan (:meth:`_Builder.round_and_repair`); at last a
+    MIP with the best choice fixed closes what rounding lost (at most POLISH_SECONDS).
     Returns the cheapest plan (or None) and the bound (-inf if the relaxation did not finish).
-    On the rail parts this finds in a second plans that HiGHS's own heuristics, warm-started
-    from the greedy plan, reach only after ten (BENCHMARKS.md)."""
+    On the rail parts this finds in seconds plans that HiGHS's own heuristics, warm-started
+    from the greedy plan, reach only after ten or more (BENCHMARKS.md)."""
 
     t_end = time.perf_counter() + time_limit
     pr = _mathopt_model(b.mx, integer=False)
@@ -729,7 +746,7 @@ def _lp_heuristic(
     lp = relax()
     if lp is None:
         return None, -INF
-    bound = sum(c * v for c, v in zip(b.mx.cost, lp, strict=True))
+    bound = b.mx.cost_of(lp)
     bound -= 1e-6 * abs(bound)
     best: list[float] | None = None
     best_cost = best_fixed = INF
@@ -740,10 +757,10 @@ def _lp_heuristic(
         """Round the relaxation with ``runs`` fixed; keep the plan if it is the best yet."""
         nonlocal best, best_cost, best_runs, best_fixed
         vals = b.round_and_repair(fixed, set(runs))
-        cost = sum(c * v for c, v in zip(b.mx.cost, vals, strict=True))
+        cost = b.mx.cost_of(vals)
         if cost < best_cost and b.mx.feasible(vals):
             best, best_cost, best_runs = vals, cost, runs
-            best_fixed = sum(c * v for c, v in zip(b.mx.cost, fixed, strict=True))
+            best_fixed = b.mx.cost_of(fixed)
 
     for th in thresholds:
         on = {j for j in b.run.values() if lp[j] >= th - 1e-9}
@@ -900,11 +917,12 @@ def solve(
     mip: bool = True,
     model: Model | None = None,
 ) -> SolveResult:
-    """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`). With
-    ``auto``, ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's (for a
-    re-solve whose hint already holds them) and ``mip=False`` stops after it, before HiGHS's search (a first pass
-    over many parts, whose time then goes where the gaps are). ``model`` is the one an
-    earlier result of the same problem and options returned."""
+    """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`).
+
+    With ``auto``, ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's
+    (for a re-solve whose hint already holds them), and ``mip=False`` stops after them, before
+    HiGHS's search (a first pass over many parts, whose time then goes where the gaps are).
+    ``model`` is the one an earlier result of the same problem and options returned."""
     t0 = time.perf_counter()
     b = model if model is not None else _Builder(problem, opts)
     hint_vals = b.hint_values(hint) if hint is not None else None
@@ -939,13 +957,13 @@ def solve(
                     rest = max(0.5, time_limit - (time.perf_counter() - t1))
                     status2, vals2, bound2 = _solve_mathopt(b.mx, start, rest, seed, workers)
             if vals2 is not None and (
-                status2 == "optimal" or _cost(b.mx, vals2) <= _cost(b.mx, start)
+                status2 == "optimal" or b.mx.cost_of(vals2) <= b.mx.cost_of(start)
             ):
                 status, vals = status2, vals2
             elif start is not None:  # HiGHS found nothing better than the start it was given
                 status, vals = "feasible", start
             bound = max(bound, bound2)
-            if status != "optimal" and vals is not None and _cost(b.mx, vals) <= bound + 1e-6:
+            if status != "optimal" and vals is not None and b.mx.cost_of(vals) <= bound + 1e-6:
                 status = "optimal"  # the plan meets the bound
     elif backend == "cp-sat":
         status, vals, bound = _solve_cpsat(b.mx, hint_vals, time_limit, seed, workers, progress)
@@ -973,15 +991,9 @@ def _cheapest(mx: Matrix, candidates: Sequence[list[float] | None]) -> list[floa
     """The feasible candidate plan (column values) of least cost."""
     best, best_cost = None, INF
     for vals in candidates:
-        if vals is not None and mx.feasible(vals):
-            cost = sum(c * v for c, v in zip(mx.cost, vals, strict=True))
-            if cost < best_cost:
-                best, best_cost = vals, cost
+        if vals is not None and mx.feasible(vals) and mx.cost_of(vals) < best_cost:
+            best, best_cost = vals, mx.cost_of(vals)
     return best
-
-
-def _cost(mx: Matrix, vals: list[float] | None) -> float:
-    return INF if vals is None else sum(c * v for c, v in zip(mx.cost, vals, strict=True))
 
 
 def _u_cost(b: _Builder) -> float:

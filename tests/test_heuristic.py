@@ -61,7 +61,7 @@ def test_heuristic_bound_is_the_relaxation_and_plan_is_feasible() -> None:
     b = _model(p)
     vals, bound = solver._lp_heuristic(b, 10.0)
     assert vals is not None and b.mx.feasible(vals)
-    assert bound <= solver._cost(b.mx, vals) + 1e-6
+    assert bound <= b.mx.cost_of(vals) + 1e-6
 
 
 def test_ejection_to_the_unassigned_list_when_that_is_cheaper() -> None:

@@ -169,4 +169,4 @@ def test_relax_fix_round_gives_checked_plans_and_a_valid_bound(p: Problem) -> No
     plan = build_plan(p, opts, b.solution(vals), status="feasible", bound=bound, summary_extra={})
     assert routing.check(plan) == []
     assert plan.objective >= best - 1e-6
-    assert abs(plan.objective - (solver._cost(b.mx, vals) + b.mx.constant)) < 1e-6
+    assert abs(plan.objective - (b.mx.cost_of(vals) + b.mx.constant)) < 1e-6
