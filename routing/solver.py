@@ -31,6 +31,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 # imported once with the module: a solve must not pay for loading the solver libraries
 from ortools.linear_solver import pywraplp
 from ortools.math_opt import (
@@ -67,6 +69,13 @@ POLISH_SECONDS = 3.0
 DIVE_UP = 0.3
 #: and runs on parts of at most this many columns (each of its steps solves the relaxation)
 DIVE_MAX_COLUMNS = 15_000
+#: interval cuts (:func:`_interval_cuts`): at most this many rounds, each adding the most
+#: violated of them, within this share of the relax-fix-round budget, while a round lifts the
+#: bound by at least CUT_MIN_LIFT (relative)
+CUT_ROUNDS = 10
+CUTS_PER_ROUND = 50
+CUT_SHARE = 0.4
+CUT_MIN_LIFT = 2e-4
 INF = math.inf
 
 
@@ -787,6 +796,14 @@ def _lp_heuristic(
                 break
             continue
         consider(fixed, runs)
+    # the bound: the relaxation strengthened by interval cuts (the plans above and below
+    # round the plain relaxation: rounded from the strengthened one they cost more)
+    for j in b.run.values():
+        pr.variables.lower_bounds[j], pr.variables.upper_bounds[j] = 0.0, 1.0
+    rows0 = (len(pr.linear_constraints.ids), len(pr.linear_constraint_matrix.row_ids))
+    cut_lp = _strengthen(b, pr, lp, min(t_end, time.perf_counter() + CUT_SHARE * time_limit))
+    bound = max(bound, b.mx.cost_of(cut_lp) * (1 - 1e-6))
+    _truncate(pr, *rows0)
     if dive and len(b.mx.lb) <= DIVE_MAX_COLUMNS and time.perf_counter() < t_end:
         # dive: fix the likeliest fractional train on (or, when none is at DIVE_UP or more,
         # the least likely off), solve again, until no train is fractional
@@ -831,6 +848,127 @@ def _lp_heuristic(
             if b.mx.feasible(vals):
                 best = vals
     return best, bound
+
+
+def _strengthen(
+    b: _Builder, pr: model_pb2.ModelProto, lp: list[float], until: float
+) -> list[float]:
+    """Rounds of :func:`_interval_cuts` added to the relaxation ``pr`` (solved at ``lp``) and
+    solved again, until a round lifts it by less than CUT_MIN_LIFT or time runs out (then
+    the last relaxation solved stands). Returns the optimum of the strengthened relaxation."""
+    value = b.mx.cost_of(lp)
+    for _ in range(CUT_ROUNDS):
+        if time.perf_counter() >= until:
+            break
+        cuts = _interval_cuts(b, lp, CUTS_PER_ROUND)
+        if not cuts:
+            break
+        con, mat = pr.linear_constraints, pr.linear_constraint_matrix
+        for rhs, idx, coef in cuts:
+            i = len(con.ids)
+            con.ids.append(i)
+            con.lower_bounds.append(rhs)
+            con.upper_bounds.append(INF)
+            for j, a in sorted(zip(idx, coef, strict=True)):
+                mat.row_ids.append(i)
+                mat.column_ids.append(j)
+                mat.coefficients.append(a)
+        ans = _run_highs(pr, until - time.perf_counter())
+        if ans.reason != "optimal" or ans.values is None:
+            break
+        lp, lift = ans.values, b.mx.cost_of(ans.values) - value
+        value += lift
+        if lift < CUT_MIN_LIFT * abs(value):
+            break
+    return lp
+
+
+def _truncate(pr: model_pb2.ModelProto, rows: int, entries: int) -> None:
+    """Drop the rows of ``pr`` after the first ``rows`` (whose entries are the first ``entries``)."""
+    con, mat = pr.linear_constraints, pr.linear_constraint_matrix
+    for field_ in (con.ids, con.lower_bounds, con.upper_bounds):
+        del field_[rows:]
+    for field_ in (mat.row_ids, mat.column_ids, mat.coefficients):
+        del field_[entries:]
+
+
+def _interval_cuts(
+    b: _Builder, lp: Sequence[float], limit: int
+) -> list[tuple[float, list[int], list[float]]]:
+    """Mixed-integer rounding cuts over intervals of trains, violated by the relaxation ``lp``.
+
+    For consecutive departures ``I`` (by date) and classes ``K``, every container of ``K`` is
+    on a train of ``I``, on a train outside ``I`` or unassigned, and the trains of ``I`` carry
+    at most ``C = max_I cap_t`` TEU (or kg) each: ``C Y + W >= D``, with ``Y = sum_I run_t``
+    integer, ``D`` the TEU (kg) of ``K`` and ``W >= 0`` those of ``K`` outside ``I`` or
+    unassigned. Its mixed-integer rounding, with ``r = D - C floor(D/C)``, is the cut
+    ``r Y + W >= r ceil(D/C)``: the relaxation may not run 20.4 trains for 21 trains' load.
+    For each interval, ``K`` is the best prefix of the classes by the share of their TEU the
+    relaxation puts in ``I``. Returns ``(rhs, columns, coefficients)``, most violated first."""
+
+    deps = b.p.departures
+    trains = sorted(b.run, key=lambda t: (deps[t].depart_date, t))
+    n, nk = len(trains), len(b.classes)
+    pos = {t: i for i, t in enumerate(trains)}
+    dims: list[tuple[Callable[[int], int], list[int], np.ndarray]] = [
+        (
+            b.unit_teu,
+            [deps[t].capacity_teu for t in trains],
+            np.array([c.teu * c.containers for c in b.classes], dtype=float),
+        ),
+    ]
+    kgs = [cap_kg(deps[t]) for t in trains]
+    if all(k is not None for k in kgs):
+        dims.append(
+            (
+                b.kg,
+                [int(k or 0) for k in kgs],
+                np.array([round(c.gross_t * 1000) * c.containers for c in b.classes], dtype=float),
+            )
+        )
+    run = np.concatenate([[0.0], np.cumsum([lp[b.run[t]] for t in trains])])
+    found: list[tuple[float, int, int, int, np.ndarray, float, float]] = []
+    for d, (coef, caps, tot) in enumerate(dims):
+        flow = np.zeros((nk, n + 1))
+        for (k, t), j in b.x.items():
+            flow[k, pos[t] + 1] += lp[j] * coef(j)
+        np.cumsum(flow, axis=1, out=flow)
+        for a in range(n):
+            cmax = 0
+            for e in range(a, n):
+                cmax = max(cmax, caps[e])
+                inside = flow[:, e + 1] - flow[:, a]
+                ks = np.nonzero(inside > 1e-9 * tot)[0]
+                if len(ks) == 0:
+                    continue
+                ks = ks[np.argsort(-inside[ks] / tot[ks], kind="stable")]
+                dem = np.cumsum(tot[ks])
+                out = np.cumsum(tot[ks] - inside[ks])
+                r = dem - cmax * np.floor(dem / cmax)
+                viol = r * np.ceil(dem / cmax) - r * (run[e + 1] - run[a]) - out
+                viol[r < 0.5] = -INF
+                m = int(np.argmax(viol))
+                if viol[m] > 1e-4 * r[m] + 1e-6:
+                    found.append(
+                        (float(viol[m] / r[m]), d, a, e, ks[: m + 1], float(r[m]), float(dem[m]))
+                    )
+    found.sort(key=lambda c: -c[0])
+    cuts = []
+    for _v, d, a, e, ks, rem, need in found[:limit]:
+        coef, caps, _tot = dims[d]
+        inside_t = set(trains[a : e + 1])
+        cmax = max(caps[a : e + 1])
+        row: dict[int, float] = {}
+        for k in ks.tolist():
+            c = b.classes[k]
+            row[b.u[k]] = float(c.teu if d == 0 else round(c.gross_t * 1000))
+            for _per, t, j in b.by_class.get(k, []):
+                if t not in inside_t:
+                    row[j] = float(coef(j))
+        for t in inside_t:
+            row[b.run[t]] = rem
+        cuts.append((rem * math.ceil(need / cmax - 1e-9), list(row), list(row.values())))
+    return cuts
 
 
 def _lp_bound(mx: Matrix, time_limit: float) -> float:

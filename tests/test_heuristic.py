@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import dep, problem, ship
+import time
+
+from conftest import dep, problem, ship, solve
 
 from routing import solver
 from routing.model import Problem
@@ -75,3 +77,19 @@ def test_ejection_to_the_unassigned_list_when_that_is_cheaper() -> None:
     assert b.mx.feasible(vals)
     assert vals[b.x[(1, 0)]] == 1.0 and vals[b.u[1]] == 0.0
     assert vals[b.x[(0, 0)]] == 0.0 and vals[b.u[0]] == 1.0
+
+
+def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
+    """21 TEU for trains of 10 TEU: the relaxation runs 2.1 trains (4,200 USD); the interval
+    cut (rounding of 10 Y + W >= 21 to Y + W >= 3) makes it run three, the optimum (5,100)."""
+    deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
+    p = problem([ship("S", 21)], deps, penalty=10_000.0)
+    b = _model(p)
+    pr = solver._mathopt_model(b.mx, integer=False)
+    lp = solver._run_highs(pr, 10.0).values
+    assert lp is not None and abs(b.mx.cost_of(lp) - 4200) < 1e-6
+    cuts = solver._interval_cuts(b, lp, 10)
+    assert cuts and cuts[0][0] == 3.0  # 1 * Y + W >= 1 * ceil(21 / 10)
+    lifted = solver._strengthen(b, pr, lp, time.perf_counter() + 10)
+    assert abs(b.mx.cost_of(lifted) - 5100) < 1e-6
+    assert abs(solve(p).objective - 5100) < 1e-6  # the cut is valid: the optimum meets it
