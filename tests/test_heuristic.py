@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from conftest import dep, problem, ship, solve
@@ -89,7 +90,7 @@ def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
     lp = solver._run_highs(pr, 10.0).values
     assert lp is not None and abs(b.mx.cost_of(lp) - 4200) < 1e-6
     cuts = solver._interval_cuts(b, lp, 10)
-    assert cuts and cuts[0][0] == 3.0  # 1 * Y + W >= 1 * ceil(21 / 10)
+    assert cuts and cuts[0][:2] == (3.0, math.inf)  # 1 * Y + W >= 1 * ceil(21 / 10)
     lifted = solver._strengthen(b, pr, lp, time.perf_counter() + 10)
     assert abs(b.mx.cost_of(lifted) - 5100) < 1e-6
     assert abs(solve(p).objective - 5100) < 1e-6  # the cut is valid: the optimum meets it
