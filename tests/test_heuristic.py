@@ -86,11 +86,11 @@ def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
     deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
     p = problem([ship("S", 21)], deps, penalty=10_000.0)
     b = _model(p)
-    pr = solver._mathopt_model(b.mx, integer=False)
-    lp = solver._run_highs(pr, 10.0).values
+    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    lp = rx.solve(10.0)
     assert lp is not None and abs(b.mx.cost_of(lp) - 4200) < 1e-6
     cuts = solver._interval_cuts(b, lp, 10)
     assert cuts and cuts[0][:2] == (3.0, math.inf)  # 1 * Y + W >= 1 * ceil(21 / 10)
-    lifted = solver._strengthen(b, pr, lp, time.perf_counter() + 10)
+    lifted = solver._strengthen(b, rx, lp, time.perf_counter() + 10)
     assert abs(b.mx.cost_of(lifted) - 5100) < 1e-6
     assert abs(solve(p).objective - 5100) < 1e-6  # the cut is valid: the optimum meets it
