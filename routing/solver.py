@@ -789,7 +789,9 @@ class _Relaxation:
         self.n, self.rows = len(pr.variables.ids), len(pr.linear_constraints.ids)
         self.lb = list(pr.variables.lower_bounds)
         self.ub = list(pr.variables.upper_bounds)
-        self.solver = _core_solver.new(
+        self.pr = pr
+        self.added: list[tuple[float, float, list[int], list[float]]] = []
+        self.solver: Any = _core_solver.new(
             mathopt.SolverType.GLOP.value, pr, parameters_pb2.SolverInitializerProto()
         )
         self.update = model_update_pb2.ModelUpdateProto()
@@ -808,6 +810,7 @@ class _Relaxation:
             vu.upper_bounds.values.append(ub)
 
     def add_rows(self, rows: Sequence[tuple[float, float, list[int], list[float]]]) -> None:
+        self.added.extend(rows)
         con = self.update.new_linear_constraints
         mat = self.update.linear_constraint_matrix_updates
         for lb, ub, idx, coef in rows:
@@ -824,6 +827,37 @@ class _Relaxation:
         """The optimum's column values, or None (infeasible, or out of time)."""
         if time_limit <= 0:
             return None
+        if self.solver is None:
+            return self._afresh(time_limit)
+        try:
+            return self._solve(time_limit)
+        except Exception:  # GLOP gave up (it has, rarely, with ABNORMAL): HiGHS from now on
+            self.solver = None
+            return self._afresh(time_limit)
+
+    def _afresh(self, time_limit: float) -> list[float] | None:
+        """The same relaxation (bounds and added rows) solved afresh by HiGHS."""
+        pr = model_pb2.ModelProto()
+        pr.CopyFrom(self.pr)
+        del pr.variables.lower_bounds[:], pr.variables.upper_bounds[:]
+        pr.variables.lower_bounds.extend(self.lb)
+        pr.variables.upper_bounds.extend(self.ub)
+        del pr.variables.integers[:]
+        pr.variables.integers.extend([False] * self.n)
+        con, mat = pr.linear_constraints, pr.linear_constraint_matrix
+        for lb, ub, idx, coef in self.added:
+            i = len(con.ids)
+            con.ids.append(i)
+            con.lower_bounds.append(lb)
+            con.upper_bounds.append(ub)
+            for j, c in sorted(zip(idx, coef, strict=True)):
+                mat.row_ids.append(i)
+                mat.column_ids.append(j)
+                mat.coefficients.append(c)
+        ans = _run_highs(pr, time_limit)
+        return ans.values if ans.reason == "optimal" else None
+
+    def _solve(self, time_limit: float) -> list[float] | None:
         vu = self.update.variable_updates
         for sv in (vu.lower_bounds, vu.upper_bounds):  # ids strictly increasing, last wins
             last = dict(zip(sv.ids, sv.values, strict=True))
@@ -1073,6 +1107,7 @@ def _interval_cuts(
     cuts = []
     for _v, d, a, e, ks, rem, need in found[:limit]:
         coef, unit, caps = dims[d]
+        sc = 1.0 if d == 0 else 1e-3  # mass rows in tonnes: coefficients near the others'
         rhs = rem * math.ceil(need / caps[a : e + 1].max() - 1e-9)
         runs = [b.run[t] for t in trains[a : e + 1]]
         in_k = np.zeros(nk, dtype=bool)
@@ -1086,9 +1121,9 @@ def _interval_cuts(
             cuts.append(
                 (
                     -INF,
-                    need - rhs,
+                    (need - rhs) * sc,
                     col[inner].tolist() + runs,
-                    coef[inner].tolist() + [-rem] * len(runs),
+                    (coef[inner] * sc).tolist() + [-rem * sc] * len(runs),
                 )
             )
         else:
@@ -1096,10 +1131,10 @@ def _interval_cuts(
             us = [b.u[k] for k in ks.tolist()]
             cuts.append(
                 (
-                    rhs,
+                    rhs * sc,
                     INF,
                     col[outer].tolist() + us + runs,
-                    coef[outer].tolist() + unit[ks].tolist() + [rem] * len(runs),
+                    (coef[outer] * sc).tolist() + (unit[ks] * sc).tolist() + [rem * sc] * len(runs),
                 )
             )
     return cuts
