@@ -67,8 +67,9 @@ LP_HEURISTIC_SHARE = 0.5
 EJECTION_TRIES = 4
 #: at most this long for HiGHS to close what rounding lost, with the trains fixed
 POLISH_SECONDS = 3.0
-#: a plan rounds a relaxation that keeps what the last one placed whole, at most this often
-ROUNDING_PASSES = 5
+#: before rounding, the relaxation is solved again at most this often: with the no-split lot
+#: it splits most surely put on that train (one at a time), then keeping what it placed whole
+ROUNDING_PASSES = 20
 #: a dive fixes the likeliest fractional train on while one is at least this likely
 DIVE_UP = 0.3
 #: and runs on parts of at most this many columns (each of its steps solves the relaxation)
@@ -809,6 +810,12 @@ class _Relaxation:
             vu.upper_bounds.ids.append(j)
             vu.upper_bounds.values.append(ub)
 
+    def drop_added(self) -> None:
+        """Remove the rows :meth:`add_rows` added."""
+        first = self.rows - len(self.added)
+        self.update.deleted_linear_constraint_ids.extend(range(first, self.rows))
+        self.added.clear()
+
     def add_rows(self, rows: Sequence[tuple[float, float, list[int], list[float]]]) -> None:
         self.added.extend(rows)
         con = self.update.new_linear_constraints
@@ -914,6 +921,11 @@ def _lp_heuristic(
         return None, -INF
     bound = b.mx.cost_of(lp)
     bound -= 1e-6 * abs(bound)
+    # the bound: the relaxation strengthened by interval cuts, which then leave it again (the
+    # plans below round the plain relaxation: from the strengthened one they cost more)
+    cut_lp = _strengthen(b, rx, lp, min(t_end, time.perf_counter() + CUT_SHARE * time_limit))
+    bound = max(bound, b.mx.cost_of(cut_lp) * (1 - 1e-6))
+    rx.drop_added()
     best: list[float] | None = None
     best_cost = best_fixed = INF
     best_runs: frozenset[int] = frozenset()
@@ -930,20 +942,42 @@ def _lp_heuristic(
             rx.fix(j, float(t in runs))
         raised: list[int] = []
         for _ in range(ROUNDING_PASSES):
-            split = False
-            for j in b.cls_of_col:
-                whole = math.floor(fixed[j] + 1e-6)
-                split = split or fixed[j] - whole > 1e-6
-                if whole > rx.lb[j]:
-                    rx.fix(j, float(whole), rx.ub[j])
-                    raised.append(j)
-            nxt = relax() if split else None
+            likeliest: dict[int, tuple[float, int]] = {}
+            for j, k in b.cls_of_col.items():
+                if not b.classes[k].split and 1e-6 < fixed[j] < 1 - 1e-6:
+                    likeliest[k] = max(likeliest.get(k, (0.0, 0)), (fixed[j], -j))
+            if likeliest:  # the lots it splits over trains, each on its likeliest train: all
+                # it puts there at 0.5 or more at once, else (or if that fails) the likeliest
+                top = max(likeliest.values())
+                lots = [-j for v, j in likeliest.values() if v >= 0.5] or [-top[1]]
+                raised.extend(lots)
+                for lot in lots:
+                    rx.fix(lot, 1.0, 1.0)
+                nxt = relax()
+                if nxt is None and len(lots) > 1:
+                    for lot in lots:
+                        rx.fix(lot, 0.0, b.mx.ub[lot])
+                    lots = [-top[1]]
+                    rx.fix(lots[0], 1.0, 1.0)
+                    nxt = relax()
+                if nxt is None:
+                    rx.fix(lots[0], 0.0, 0.0)
+                    nxt = relax()
+            else:  # what it places whole stays, the rest is placed again
+                more = False
+                for j in b.cls_of_col:
+                    whole = math.floor(fixed[j] + 1e-6)
+                    if whole > rx.lb[j]:
+                        rx.fix(j, float(whole), rx.ub[j])
+                        raised.append(j)
+                        more = True
+                nxt = relax() if more else None
             if nxt is None:
                 break
             fixed = nxt
         vals = b.round_and_repair(fixed, set(runs))
         for j in raised:
-            rx.fix(j, 0.0, rx.ub[j])
+            rx.fix(j, 0.0, b.mx.ub[j])
         cost = b.mx.cost_of(vals)
         if cost < best_cost and b.mx.feasible(vals):
             best, best_cost, best_runs, best_lp = vals, cost, runs, fixed
@@ -1003,11 +1037,6 @@ def _lp_heuristic(
                 nxt = relax()
         for j in b.run.values():
             rx.fix(j, 0.0, 1.0)
-    # the bound: the relaxation strengthened by interval cuts (the plans above round the
-    # plain relaxation: rounded from the strengthened one they cost more)
-    if time.perf_counter() < t_end:
-        cut_lp = _strengthen(b, rx, lp, min(t_end, time.perf_counter() + CUT_SHARE * time_limit))
-        bound = max(bound, b.mx.cost_of(cut_lp) * (1 - 1e-6))
     left = t_end - time.perf_counter()
     if best is not None and best_cost - best_fixed > 1e-4 * abs(best_cost) and left > 0.05:
         # what rounding lost against its relaxation: the same trains, solved as a MIP
