@@ -70,6 +70,8 @@ POLISH_SECONDS = 3.0
 #: before rounding, the relaxation is solved again at most this often: with the no-split lot
 #: it splits most surely put on that train (one at a time), then keeping what it placed whole
 ROUNDING_PASSES = 20
+#: within this share of the relax-fix-round budget per plan
+ROUNDING_SHARE = 0.1
 #: a dive fixes the likeliest fractional train on while one is at least this likely
 DIVE_UP = 0.3
 #: and runs on parts of at most this many columns (each of its steps solves the relaxation)
@@ -81,6 +83,8 @@ CUT_ROUNDS = 10
 CUTS_PER_ROUND = 50
 CUT_SHARE = 0.4
 CUT_MIN_LIFT = 2e-4
+#: a GLOP relaxation that fails is rebuilt at most this often, then solved by HiGHS afresh
+GLOP_RESTARTS = 3
 INF = math.inf
 
 
@@ -790,7 +794,9 @@ class _Relaxation:
         self.n, self.rows = len(pr.variables.ids), len(pr.linear_constraints.ids)
         self.lb = list(pr.variables.lower_bounds)
         self.ub = list(pr.variables.upper_bounds)
-        self.pr = pr
+        self.pr = model_pb2.ModelProto()
+        self.pr.CopyFrom(pr)
+        self.restarts = 0
         self.added: list[tuple[float, float, list[int], list[float]]] = []
         self.solver: Any = _core_solver.new(
             mathopt.SolverType.GLOP.value, pr, parameters_pb2.SolverInitializerProto()
@@ -834,16 +840,31 @@ class _Relaxation:
         """The optimum's column values, or None (infeasible, or out of time)."""
         if time_limit <= 0:
             return None
-        if self.solver is None:
-            return self._afresh(time_limit)
-        try:
-            return self._solve(time_limit)
-        except Exception:  # GLOP gave up (it has, rarely, with ABNORMAL): HiGHS from now on
-            self.solver = None
-            return self._afresh(time_limit)
+        if self.solver is not None:
+            try:
+                return self._solve(time_limit)
+            except Exception:  # GLOP gave up (ABNORMAL, rarely): a new GLOP from the model as
+                # it now is, up to GLOP_RESTARTS times, then HiGHS afresh for every solve
+                self.solver = None
+                pr = self._current()
+                self.update = model_update_pb2.ModelUpdateProto()
+                self.rows = len(pr.linear_constraints.ids)
+                self.restarts += 1
+                if self.restarts <= GLOP_RESTARTS:
+                    try:
+                        self.solver = _core_solver.new(
+                            mathopt.SolverType.GLOP.value,
+                            pr,
+                            parameters_pb2.SolverInitializerProto(),
+                        )
+                        return self._solve(time_limit)
+                    except Exception:
+                        self.solver = None
+        ans = _run_highs(self._current(), time_limit)
+        return ans.values if ans.reason == "optimal" else None
 
-    def _afresh(self, time_limit: float) -> list[float] | None:
-        """The same relaxation (bounds and added rows) solved afresh by HiGHS."""
+    def _current(self) -> model_pb2.ModelProto:
+        """The relaxation as it now is (bounds and added rows), as a new proto."""
         pr = model_pb2.ModelProto()
         pr.CopyFrom(self.pr)
         del pr.variables.lower_bounds[:], pr.variables.upper_bounds[:]
@@ -861,8 +882,7 @@ class _Relaxation:
                 mat.row_ids.append(i)
                 mat.column_ids.append(j)
                 mat.coefficients.append(c)
-        ans = _run_highs(pr, time_limit)
-        return ans.values if ans.reason == "optimal" else None
+        return pr
 
     def _solve(self, time_limit: float) -> list[float] | None:
         vu = self.update.variable_updates
@@ -941,7 +961,10 @@ def _lp_heuristic(
         for t, j in b.run.items():
             rx.fix(j, float(t in runs))
         raised: list[int] = []
+        until = time.perf_counter() + ROUNDING_SHARE * time_limit
         for _ in range(ROUNDING_PASSES):
+            if time.perf_counter() >= until:
+                break
             likeliest: dict[int, tuple[float, int]] = {}
             for j, k in b.cls_of_col.items():
                 if not b.classes[k].split and 1e-6 < fixed[j] < 1 - 1e-6:
