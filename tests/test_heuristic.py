@@ -94,3 +94,47 @@ def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
     lifted = solver._strengthen(b, rx, lp, time.perf_counter() + 10)
     assert abs(b.mx.cost_of(lifted) - 5100) < 1e-6
     assert abs(solve(p).objective - 5100) < 1e-6  # the cut is valid: the optimum meets it
+
+
+def test_relaxation_survives_glop_failing() -> None:
+    """If GLOP gives up (it has, with ABNORMAL), the relaxation is rebuilt as it stands (bounds
+    and added rows kept) and, once GLOP keeps failing, solved by HiGHS: same optimum."""
+    deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
+    b = _model(problem([ship("S", 21)], deps, penalty=10_000.0))
+    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    lp = rx.solve(10.0)
+    assert lp is not None
+    rx.add_rows(solver._interval_cuts(b, lp, 10))
+    rx.fix(b.run[0], 1.0)
+
+    def fail(time_limit: float) -> list[float] | None:
+        raise RuntimeError("ABNORMAL")
+
+    rx._solve = fail  # type: ignore[method-assign]
+    rx.restarts = solver.GLOP_RESTARTS  # no restart left: HiGHS afresh
+    got = rx.solve(10.0)
+    assert got is not None and rx.solver is None
+    assert abs(b.mx.cost_of(got) - 5100) < 1e-6 and got[b.run[0]] == 1.0
+
+
+def test_relaxation_rebuilds_glop_after_one_failure() -> None:
+    deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
+    b = _model(problem([ship("S", 21)], deps, penalty=10_000.0))
+    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    lp = rx.solve(10.0)
+    assert lp is not None
+    rx.add_rows(solver._interval_cuts(b, lp, 10))
+    real, calls = rx._solve, []
+
+    def once(time_limit: float) -> list[float] | None:
+        calls.append(time_limit)
+        if len(calls) == 1:
+            raise RuntimeError("ABNORMAL")
+        return real(time_limit)
+
+    rx._solve = once  # type: ignore[method-assign]
+    got = rx.solve(10.0)
+    assert got is not None and rx.solver is not None and rx.restarts == 1
+    assert abs(b.mx.cost_of(got) - 5100) < 1e-6  # the rebuilt GLOP has the cut rows
+    rx.drop_added()  # and removes them as before
+    assert abs(b.mx.cost_of(rx.solve(10.0) or []) - 4200) < 1e-6
