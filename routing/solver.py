@@ -785,6 +785,23 @@ def _solve_mathopt(
     return ("unknown" if ans.reason == "no_solution" else "error"), None, ans.bound
 
 
+#: a row of a linear model: (lower bound, upper bound, columns, coefficients)
+_Row = tuple[float, float, list[int], list[float]]
+
+
+def _append_rows(con: Any, mat: Any, rows: Sequence[_Row], first: int) -> None:
+    """Append ``rows`` with ids from ``first`` to a MathOpt constraints proto ``con`` and its
+    sparse matrix ``mat`` (entries row-major, columns ascending, as MathOpt requires)."""
+    for i, (lb, ub, idx, coef) in enumerate(rows, first):
+        con.ids.append(i)
+        con.lower_bounds.append(lb)
+        con.upper_bounds.append(ub)
+        for j, c in sorted(zip(idx, coef, strict=True)):
+            mat.row_ids.append(i)
+            mat.column_ids.append(j)
+            mat.coefficients.append(c)
+
+
 class _Relaxation:
     """The linear relaxation of a model kept in GLOP (MathOpt's solver core) between solves:
     after bounds change or rows are added, it re-solves by dual simplex from its last basis,
@@ -797,7 +814,7 @@ class _Relaxation:
         self.pr = model_pb2.ModelProto()
         self.pr.CopyFrom(pr)
         self.restarts = 0
-        self.added: list[tuple[float, float, list[int], list[float]]] = []
+        self.added: list[_Row] = []
         self.solver: Any = _core_solver.new(
             mathopt.SolverType.GLOP.value, pr, parameters_pb2.SolverInitializerProto()
         )
@@ -822,19 +839,13 @@ class _Relaxation:
         self.update.deleted_linear_constraint_ids.extend(range(first, self.rows))
         self.added.clear()
 
-    def add_rows(self, rows: Sequence[tuple[float, float, list[int], list[float]]]) -> None:
+    def add_rows(self, rows: Sequence[_Row]) -> None:
         self.added.extend(rows)
-        con = self.update.new_linear_constraints
-        mat = self.update.linear_constraint_matrix_updates
-        for lb, ub, idx, coef in rows:
-            con.ids.append(self.rows)
-            con.lower_bounds.append(lb)
-            con.upper_bounds.append(ub)
-            for j, c in sorted(zip(idx, coef, strict=True)):
-                mat.row_ids.append(self.rows)
-                mat.column_ids.append(j)
-                mat.coefficients.append(c)
-            self.rows += 1
+        up = self.update
+        _append_rows(
+            up.new_linear_constraints, up.linear_constraint_matrix_updates, rows, self.rows
+        )
+        self.rows += len(rows)
 
     def solve(self, time_limit: float) -> list[float] | None:
         """The optimum's column values, or None (infeasible, or out of time)."""
@@ -872,16 +883,8 @@ class _Relaxation:
         pr.variables.upper_bounds.extend(self.ub)
         del pr.variables.integers[:]
         pr.variables.integers.extend([False] * self.n)
-        con, mat = pr.linear_constraints, pr.linear_constraint_matrix
-        for lb, ub, idx, coef in self.added:
-            i = len(con.ids)
-            con.ids.append(i)
-            con.lower_bounds.append(lb)
-            con.upper_bounds.append(ub)
-            for j, c in sorted(zip(idx, coef, strict=True)):
-                mat.row_ids.append(i)
-                mat.column_ids.append(j)
-                mat.coefficients.append(c)
+        con = pr.linear_constraints
+        _append_rows(con, pr.linear_constraint_matrix, self.added, len(con.ids))
         return pr
 
     def _solve(self, time_limit: float) -> list[float] | None:
@@ -917,14 +920,15 @@ def _lp_heuristic(
     *,
     dive: bool = True,
 ) -> tuple[list[float] | None, float]:
-    """Relax, fix, round: the linear relaxation's optimum (a lower bound); then choices of
-    trains to run, each fixed on and the rest off: those the relaxation runs at or above each
-    threshold, and (parts up to DIVE_MAX_COLUMNS) those a dive settles on; each choice's
-    relaxation is solved, re-solved with what it placed whole kept (ROUNDING_PASSES) and
-    rounded to a plan (:meth:`_Builder.round_and_repair`); at last a MIP with the best choice
-    of trains fixed, and the classes rounding did not touch kept in place, closes what
-    rounding lost (at most POLISH_SECONDS).
-    The bound is the relaxation strengthened by interval cuts (:func:`_strengthen`).
+    """Relax, fix, round. First the bound: the linear relaxation strengthened by interval cuts
+    (:func:`_strengthen`, at most CUT_SHARE of the time), which are then removed again. Then
+    choices of trains to run, each fixed on and the rest off: those the relaxation runs at or
+    above each threshold, and (parts up to DIVE_MAX_COLUMNS) those a dive settles on; each
+    choice's relaxation is solved again (ROUNDING_PASSES: split no-split lots put on their
+    likeliest train, then what it places whole kept) and rounded to a plan
+    (:meth:`_Builder.round_and_repair`); at last a MIP with the best choice of trains fixed,
+    and the classes rounding did not touch kept in place, closes what rounding lost (at most
+    POLISH_SECONDS).
     Returns the cheapest plan (or None) and the bound (-inf if the relaxation did not finish).
     On the rail parts this finds in seconds plans that HiGHS's own heuristics, warm-started
     from the greedy plan, reach only after ten or more (BENCHMARKS.md)."""
@@ -956,8 +960,8 @@ def _lp_heuristic(
         """Round the relaxation with ``runs`` fixed; keep the plan if it is the best yet."""
         nonlocal best, best_cost, best_runs, best_fixed, best_lp
         relaxed = b.mx.cost_of(fixed)
-        # iterated rounding: containers the relaxation places whole stay (lower bounds),
-        # the relaxation places the rest again, while it splits any
+        # iterated rounding: lots it splits go on their likeliest train, then containers it
+        # places whole stay (lower bounds) and it places the rest again, while it splits any
         for t, j in b.run.items():
             rx.fix(j, float(t in runs))
         raised: list[int] = []
@@ -1090,7 +1094,7 @@ def _lp_heuristic(
 
 def _strengthen(b: _Builder, rx: _Relaxation, lp: list[float], until: float) -> list[float]:
     """Rounds of :func:`_interval_cuts` added to the relaxation ``rx`` (whose optimum is
-    ``lp``; the cuts stay in it) and solved again, until a round lifts it by less than
+    ``lp``; the cuts stay in it until :meth:`_Relaxation.drop_added`) and solved again, until a round lifts it by less than
     CUT_MIN_LIFT or time runs out (then the last relaxation solved stands). Returns the
     optimum of the strengthened relaxation."""
     value = b.mx.cost_of(lp)
@@ -1111,9 +1115,7 @@ def _strengthen(b: _Builder, rx: _Relaxation, lp: list[float], until: float) -> 
     return lp
 
 
-def _interval_cuts(
-    b: _Builder, lp: Sequence[float], limit: int
-) -> list[tuple[float, float, list[int], list[float]]]:
+def _interval_cuts(b: _Builder, lp: Sequence[float], limit: int) -> list[_Row]:
     """Mixed-integer rounding cuts over intervals of trains, violated by the relaxation ``lp``.
 
     For consecutive departures ``I`` (by date) and classes ``K``, every container of ``K`` is

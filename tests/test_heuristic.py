@@ -96,15 +96,21 @@ def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
     assert abs(solve(p).objective - 5100) < 1e-6  # the cut is valid: the optimum meets it
 
 
-def test_relaxation_survives_glop_failing() -> None:
-    """If GLOP gives up (it has, with ABNORMAL), the relaxation is rebuilt as it stands (bounds
-    and added rows kept) and, once GLOP keeps failing, solved by HiGHS: same optimum."""
+def _cut_relaxation() -> tuple[solver.Model, solver._Relaxation]:
+    """The 21-TEU case below in a GLOP relaxation, with its interval cuts added."""
     deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
     b = _model(problem([ship("S", 21)], deps, penalty=10_000.0))
     rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
     lp = rx.solve(10.0)
     assert lp is not None
     rx.add_rows(solver._interval_cuts(b, lp, 10))
+    return b, rx
+
+
+def test_relaxation_survives_glop_failing() -> None:
+    """If GLOP gives up (it has, with ABNORMAL), the relaxation is rebuilt as it stands (bounds
+    and added rows kept) and, once GLOP keeps failing, solved by HiGHS: same optimum."""
+    b, rx = _cut_relaxation()
     rx.fix(b.run[0], 1.0)
 
     def fail(time_limit: float) -> list[float] | None:
@@ -118,12 +124,7 @@ def test_relaxation_survives_glop_failing() -> None:
 
 
 def test_relaxation_rebuilds_glop_after_one_failure() -> None:
-    deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
-    b = _model(problem([ship("S", 21)], deps, penalty=10_000.0))
-    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
-    lp = rx.solve(10.0)
-    assert lp is not None
-    rx.add_rows(solver._interval_cuts(b, lp, 10))
+    b, rx = _cut_relaxation()
     real, calls = rx._solve, []
 
     def once(time_limit: float) -> list[float] | None:
