@@ -184,7 +184,12 @@ def solve_decomposed(
         todo = sorted(
             (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
         )
-        _run_all(todo, run, hint, workers)
+        # a part's time is in proportion to its options, but a small part's as if it had
+        # SMALL_PART_OPTIONS: its HiGHS search needs a while (solved last, it was left 35 %
+        # open on 0.5 s where HiGHS closes it in 2-3 s)
+        _run_all(
+            todo, run, hint, workers, weight=lambda p: float(max(p.options, SMALL_PART_OPTIONS))
+        )
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
         sol, bound, statuses = _combine(problem, opts, ps, cache)

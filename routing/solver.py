@@ -29,7 +29,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -62,6 +62,12 @@ AUTO_CP_SAT_SECONDS = 1.0
 AUTO_CP_SAT_MAX_COLUMNS = 5_000
 #: then at most this share of the time left goes to relax-fix-round plans (:func:`_lp_heuristic`)
 LP_HEURISTIC_SHARE = 0.5
+#: then at most this share of the time left to large-neighbourhood search (:func:`_lns`), all of
+#: it when no HiGHS search follows; LNS_WINDOW trains re-planned at a time, each window at
+#: first for at most LNS_SECONDS (twice that each time it runs out)
+LNS_SHARE = 0.5
+LNS_WINDOW = 6
+LNS_SECONDS = 0.2
 #: a container the rounding could not place tries this many of its cheapest trains, making
 #: room there by moving others (:meth:`_Fill.eject_into`)
 EJECTION_TRIES = 4
@@ -1280,9 +1286,12 @@ def solve(
 ) -> SolveResult:
     """Solve the assignment MIP with an OR-Tools back end (see :data:`BACKENDS`).
 
-    With ``auto``, ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's
-    (for a re-solve whose hint already holds them), and ``mip=False`` stops after them, before
-    HiGHS's search (a first pass over many parts, whose time then goes where the gaps are).
+    ``auto`` runs CP-SAT (small models), relax-fix-round (:func:`_lp_heuristic`), then
+    large-neighbourhood search from the best plan (:func:`_lns`), then HiGHS's search from it.
+    ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's (for a re-solve
+    whose hint already holds them), and ``mip=False`` stops before HiGHS's search, leaving the
+    time after relax-fix-round to the neighbourhood search (a first pass over many parts, whose
+    time then goes where the gaps are).
     ``model`` is the one an earlier result of the same problem and options returned."""
     t0 = time.perf_counter()
     b = model if model is not None else _Builder(problem, opts)
@@ -1313,6 +1322,10 @@ def solve(
                     )
                     bound = max(bound, lp_bound)
                     start = _cheapest(b.mx, [start, lp_vals])
+                if start is not None:  # windows of trains planned again while one improves
+                    left = max(0.0, time_limit - (time.perf_counter() - t1))
+                    until = time.perf_counter() + (LNS_SHARE if mip else 1.0) * left
+                    start = _lns(b, start, until, seed=seed)
                 status2, vals2, bound2 = "unknown", None, -INF
                 if mip:
                     rest = max(0.5, time_limit - (time.perf_counter() - t1))
@@ -1359,3 +1372,121 @@ def _cheapest(mx: Matrix, candidates: Sequence[list[float] | None]) -> list[floa
 
 def _u_cost(b: _Builder) -> float:
     return sum(b.mx.cost[j] * b.mx.ub[j] for j in b.u.values())
+
+
+class _SubMip:
+    """MIPs of a matrix with all but some columns fixed, built with only the free columns and
+    the rows they are in (the fixed columns' part moved into the row bounds): HiGHS then
+    reads and presolves a model the size of the neighbourhood, not of the whole part."""
+
+    def __init__(self, mx: Matrix) -> None:
+        r, c, a = [], [], []
+        for i, (_lb, _ub, idx, coef) in enumerate(mx.rows):
+            r.extend([i] * len(idx))
+            c.extend(idx)
+            a.extend(coef)
+        order = np.lexsort((np.array(c, dtype=np.int64), np.array(r, dtype=np.int64)))
+        self.r = np.array(r, dtype=np.int64)[order]
+        self.c = np.array(c, dtype=np.int64)[order]
+        self.a = np.array(a, dtype=float)[order]
+        self.row_lb = np.array([row[0] for row in mx.rows], dtype=float)
+        self.row_ub = np.array([row[1] for row in mx.rows], dtype=float)
+        self.lb, self.ub = np.array(mx.lb, dtype=float), np.array(mx.ub, dtype=float)
+        self.cost = np.array(mx.cost, dtype=float)
+
+    def solve(
+        self, free: Sequence[int], vals: Sequence[float], time_limit: float, seed: int = 0
+    ) -> _Answer:
+        """The best plan that changes only the columns ``free`` of ``vals`` (a feasible plan),
+        as whole-matrix values; its objective is the sub-MIP's, without the fixed part."""
+        n, m = len(self.lb), len(self.row_lb)
+        cols = np.unique(np.asarray(free, dtype=np.int64))
+        x = np.asarray(vals, dtype=float)
+        mask = np.zeros(n, dtype=bool)
+        mask[cols] = True
+        on = mask[self.c]
+        fixed = np.bincount(self.r[~on], weights=self.a[~on] * x[self.c[~on]], minlength=m)
+        rows = np.unique(self.r[on])
+        new_row = np.full(m, -1, dtype=np.int64)
+        new_row[rows] = np.arange(len(rows))
+        new_col = np.full(n, -1, dtype=np.int64)
+        new_col[cols] = np.arange(len(cols))
+        pr = model_pb2.ModelProto()
+        pr.variables.ids.extend(range(len(cols)))
+        pr.variables.lower_bounds.extend(self.lb[cols].tolist())
+        pr.variables.upper_bounds.extend(self.ub[cols].tolist())
+        pr.variables.integers.extend([True] * len(cols))
+        cost = self.cost[cols]
+        nz = np.nonzero(cost)[0]
+        pr.objective.linear_coefficients.ids.extend(nz.tolist())
+        pr.objective.linear_coefficients.values.extend(cost[nz].tolist())
+        pr.linear_constraints.ids.extend(range(len(rows)))
+        pr.linear_constraints.lower_bounds.extend((self.row_lb[rows] - fixed[rows]).tolist())
+        pr.linear_constraints.upper_bounds.extend((self.row_ub[rows] - fixed[rows]).tolist())
+        mat = pr.linear_constraint_matrix
+        mat.row_ids.extend(new_row[self.r[on]].tolist())
+        mat.column_ids.extend(new_col[self.c[on]].tolist())
+        mat.coefficients.extend(self.a[on].tolist())
+        ans = _run_highs(pr, time_limit, hint=x[cols].tolist(), seed=seed)
+        if ans.values is None:
+            return ans
+        full = x.copy()
+        full[cols] = ans.values
+        return replace(ans, values=full.tolist())
+
+
+def _lns(
+    b: _Builder,
+    vals: list[float],
+    until: float,
+    *,
+    window: int = LNS_WINDOW,
+    seconds: float = LNS_SECONDS,
+    seed: int = 0,
+) -> list[float]:
+    """Large-neighbourhood search over windows of consecutive trains: the trains of a window
+    free to run or not and the containers that could ride them free to move among them (or
+    be left), everything else kept as in ``vals``; each neighbourhood a MIP for HiGHS.
+    Windows slide by half their width, round after round, until each is proven optimal
+    around the current plan or ``until``; a window that runs out of time (at first
+    ``seconds``) gets twice as long next time. Returns the cheapest plan found."""
+    if until - time.perf_counter() < 0.05:
+        return vals
+    sub = _SubMip(b.mx)
+    trains = b.trains_by_date
+    step = max(1, window // 2)
+    wins = [trains[a : a + window] for a in range(0, max(1, len(trains) - window + step), step)]
+    free_cols, touches = [], []
+    for w in wins:
+        xs = [j for t in w for j in b.by_train[t]]
+        loose = {b.cls_of_col[j] for j in xs}
+        free_cols.append([b.run[t] for t in w] + xs + sorted(b.u[k] for k in loose))
+        touches.append((set(w), loose))
+    best, best_cost = list(vals), b.mx.cost_of(vals)
+    todo = [True] * len(wins)  # not proven optimal around the current plan yet
+    limit = [seconds] * len(wins)
+    while time.perf_counter() < until and any(todo):
+        for i, cols in enumerate(free_cols):
+            left = until - time.perf_counter()
+            if left < 0.05:
+                break
+            if not todo[i]:
+                continue
+            ans = sub.solve(cols, best, min(left, limit[i]), seed)
+            if ans.values is not None:
+                cand = [float(round(v)) for v in ans.values]
+                cost = b.mx.cost_of(cand)
+                if cost < best_cost - 1e-6 and b.mx.feasible(cand):
+                    moved = [j for j in cols if cand[j] != best[j]]
+                    ts = {b.x_train[j] for j in moved if j in b.x_train}
+                    ts |= {t for t in wins[i] if cand[b.run[t]] != best[b.run[t]]}
+                    ks = {b.cls_of_col[j] for j in moved if j in b.cls_of_col}
+                    for m, (wt, wk) in enumerate(touches):  # windows sharing a moved train
+                        if ts & wt or ks & wk:  # or class are open again
+                            todo[m] = True
+                    best, best_cost = cand, cost
+            if ans.reason in ("feasible", "no_solution"):  # out of time: longer next time
+                limit[i] *= 2
+            else:  # proven optimal around the plan (or failed: not tried again)
+                todo[i] = False
+    return best

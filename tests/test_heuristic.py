@@ -139,3 +139,54 @@ def test_relaxation_rebuilds_glop_after_one_failure() -> None:
     assert abs(b.mx.cost_of(got) - 5100) < 1e-6  # the rebuilt GLOP has the cut rows
     rx.drop_added()  # and removes them as before
     assert abs(b.mx.cost_of(rx.solve(10.0) or []) - 4200) < 1e-6
+
+
+def _lns_case() -> tuple[solver.Model, list[float], list[float]]:
+    """Eight trains over eight days with fixed costs and minimum loads, twelve shipments;
+    the plan that leaves every container unassigned, and the MIP's optimum (HiGHS)."""
+    p = problem(
+        [ship(f"S{i}", 2 + i % 3, ready_date=dep("_", day=i % 6).depart_date) for i in range(12)],
+        [
+            dep(f"T{d}", day=d, capacity_teu=8, fixed_cost=400.0 + 50 * d, min_load_teu=4)
+            for d in range(8)
+        ],
+    )
+    b = _model(p)
+    start = [0.0] * len(b.mx.lb)
+    for k, j in b.u.items():
+        start[j] = float(b.classes[k].containers)
+    assert b.mx.feasible(start)
+    status, vals, _ = solver._solve_mathopt(b.mx, None, 30.0, 0, 1)
+    assert status == "optimal" and vals is not None
+    return b, start, vals
+
+
+def test_sub_mip_moves_only_the_free_columns_and_all_free_is_the_whole_mip() -> None:
+    b, start, best = _lns_case()
+    optimum = b.mx.cost_of(best)
+    sub = solver._SubMip(b.mx)
+    whole = sub.solve(range(len(start)), start, 30.0)
+    assert whole.reason == "optimal" and whole.values is not None
+    assert math.isclose(b.mx.cost_of(whole.values), optimum, rel_tol=1e-9)
+    t0 = b.trains_by_date[0]
+    free = [b.run[t0], *b.by_train[t0], *b.u.values()]
+    part = sub.solve(free, start, 30.0)
+    assert part.values is not None and b.mx.feasible([round(v) for v in part.values])
+    assert all(part.values[j] == start[j] for j in range(len(start)) if j not in set(free))
+    assert part.values[b.run[t0]] == 1.0  # the first train now runs, loaded
+    assert b.mx.cost_of(part.values) < b.mx.cost_of(start)
+    # around the optimum, with the other trains' loads fixed: the optimum again
+    t1 = b.trains_by_date[1]
+    again = sub.solve([b.run[t1], *b.by_train[t1], *b.u.values()], [round(v) for v in best], 30.0)
+    assert again.values is not None and b.mx.feasible([round(v) for v in again.values])
+    assert math.isclose(b.mx.cost_of(again.values), optimum, rel_tol=1e-9)
+
+
+def test_lns_from_an_empty_plan_reaches_the_optimum_with_a_window_of_all_trains() -> None:
+    b, start, best = _lns_case()
+    optimum = b.mx.cost_of(best)
+    vals = solver._lns(b, start, time.perf_counter() + 30.0, window=len(b.run))
+    assert b.mx.feasible(vals) and math.isclose(b.mx.cost_of(vals), optimum, rel_tol=1e-9)
+    narrow = solver._lns(b, start, time.perf_counter() + 30.0, window=2)
+    assert b.mx.feasible(narrow)
+    assert optimum - 1e-6 <= b.mx.cost_of(narrow) < b.mx.cost_of(start)
