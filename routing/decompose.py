@@ -12,6 +12,7 @@ solved by :func:`routing.solver.solve`, so this module does not import OR-Tools.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import threading
 import time
@@ -32,6 +33,9 @@ MIN_SEARCH_SECONDS = 4.0
 #: most FIRST_PASS_SECONDS (a part then gets more in the second pass if its gap is large)
 SMALL_PART_OPTIONS = 5_000
 FIRST_PASS_SECONDS = 3.0
+#: in the first pass's time shares a small part counts as SMALL_PART_OPTIONS options, the small
+#: parts together as at most this share of all options
+SMALL_PARTS_SHARE = 0.1
 
 
 class _UnionFind:
@@ -127,7 +131,8 @@ def solve_decomposed(
     def run(p: Part, share: float, start: Solution | None, local: bool = False) -> None:
         """Solve part ``p`` with ``share`` of the time left: a first pass (``local=False``,
         ``start`` a plan of the whole batch) gets quick plans and bounds with ``auto``; a
-        later one (``start`` this part's plan) runs HiGHS's search from the best plan."""
+        later one (``start`` this part's plan) runs the neighbourhood search and then HiGHS's
+        search from the best plan."""
         left = deadline - time.perf_counter()
         seen = cache.get(p.departures)
         if seen is not None and local:  # solved before: the same sub-problem and model
@@ -185,11 +190,14 @@ def solve_decomposed(
             (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
         )
         # a part's time is in proportion to its options, but a small part's as if it had
-        # SMALL_PART_OPTIONS: its HiGHS search needs a while (solved last, it was left 35 %
-        # open on 0.5 s where HiGHS closes it in 2-3 s)
-        _run_all(
-            todo, run, hint, workers, weight=lambda p: float(max(p.options, SMALL_PART_OPTIONS))
+        # SMALL_PART_OPTIONS (its HiGHS search needs a while: solved last, one was left 35 %
+        # open on 0.5 s where HiGHS closes it in 2-3 s), the small ones together at most
+        # SMALL_PARTS_SHARE of all options, so that many small parts do not starve the large
+        n_small = sum(p.options <= SMALL_PART_OPTIONS for p in todo)
+        floor = min(
+            SMALL_PART_OPTIONS, SMALL_PARTS_SHARE * sum(p.options for p in todo) / max(1, n_small)
         )
+        _run_all(todo, run, hint, workers, weight=functools.partial(_weight, floor=floor))
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
         sol, bound, statuses = _combine(problem, opts, ps, cache)
@@ -272,6 +280,11 @@ def _run_all(
         th.join()
     if errors:
         raise errors[0]
+
+
+def _weight(p: Part, floor: float) -> float:
+    """A part's weight in the first pass's time shares: its options, at least ``floor``."""
+    return max(float(p.options), floor)
 
 
 def _objective(d: _Done) -> float:

@@ -1322,7 +1322,8 @@ def solve(
                     )
                     bound = max(bound, lp_bound)
                     start = _cheapest(b.mx, [start, lp_vals])
-                if start is not None:  # windows of trains planned again while one improves
+                if start is not None and b.mx.cost_of(start) > bound + 1e-6:
+                    # windows of trains planned again while one improves
                     left = max(0.0, time_limit - (time.perf_counter() - t1))
                     until = time.perf_counter() + (LNS_SHARE if mip else 1.0) * left
                     start = _lns(b, start, until, seed=seed)
@@ -1394,6 +1395,18 @@ class _SubMip:
         self.lb, self.ub = np.array(mx.lb, dtype=float), np.array(mx.ub, dtype=float)
         self.cost = np.array(mx.cost, dtype=float)
 
+    def feasible(self, vals: Sequence[float], tol: float = 1e-6) -> bool:
+        """:meth:`Matrix.feasible` with arrays: integral, within bounds, every row kept."""
+        x = np.asarray(vals, dtype=float)
+        if np.any(np.abs(x - np.round(x)) > tol) or np.any(x < self.lb - tol):
+            return False
+        if np.any(x > self.ub + tol):
+            return False
+        act = np.bincount(self.r, weights=self.a * x[self.c], minlength=len(self.row_lb))
+        lo = self.row_lb - tol * np.maximum(1.0, np.abs(self.row_lb))
+        hi = self.row_ub + tol * np.maximum(1.0, np.abs(self.row_ub))
+        return bool(np.all(act >= lo) and np.all(act <= hi))
+
     def solve(
         self, free: Sequence[int], vals: Sequence[float], time_limit: float, seed: int = 0
     ) -> _Answer:
@@ -1445,15 +1458,25 @@ def _lns(
     seed: int = 0,
 ) -> list[float]:
     """Large-neighbourhood search over windows of consecutive trains: the trains of a window
-    free to run or not and the containers that could ride them free to move among them (or
-    be left), everything else kept as in ``vals``; each neighbourhood a MIP for HiGHS.
-    Windows slide by half their width, round after round, until each is proven optimal
-    around the current plan or ``until``; a window that runs out of time (at first
-    ``seconds``) gets twice as long next time. Returns the cheapest plan found."""
+    free to run or not, the containers on them or left unassigned (of the classes that can
+    ride them) free to move among them or to the unassigned list, everything else kept as in
+    ``vals``; each neighbourhood a MIP for HiGHS (:class:`_SubMip`). Windows slide by half
+    their width, round after round, until each is proven optimal around the current plan
+    (or failed) or ``until``; a window is open again when a change elsewhere touches one of
+    its trains or classes, or a train in a border quota with one of its trains; a window that
+    runs out of time (at first ``seconds``) gets twice as long next time. Returns the
+    cheapest plan found."""
+    assert window >= 1
     if until - time.perf_counter() < 0.05:
         return vals
     sub = _SubMip(b.mx)
     trains = b.trains_by_date
+    train_of = {j: t for t, j in b.run.items()}
+    peers: dict[int, set[int]] = defaultdict(set)  # trains sharing a border quota
+    for _q, group in b.quotas:
+        ts = {train_of[j] for j in group}
+        for t in ts:
+            peers[t] |= ts
     step = max(1, window // 2)
     wins = [trains[a : a + window] for a in range(0, max(1, len(trains) - window + step), step)]
     free_cols, touches = [], []
@@ -1465,24 +1488,25 @@ def _lns(
     best, best_cost = list(vals), b.mx.cost_of(vals)
     todo = [True] * len(wins)  # not proven optimal around the current plan yet
     limit = [seconds] * len(wins)
-    while time.perf_counter() < until and any(todo):
+    while time.perf_counter() < until - 0.05 and any(todo):
         for i, cols in enumerate(free_cols):
             left = until - time.perf_counter()
             if left < 0.05:
-                break
+                return best
             if not todo[i]:
                 continue
             ans = sub.solve(cols, best, min(left, limit[i]), seed)
             if ans.values is not None:
                 cand = [float(round(v)) for v in ans.values]
                 cost = b.mx.cost_of(cand)
-                if cost < best_cost - 1e-6 and b.mx.feasible(cand):
+                if cost < best_cost - 1e-6 and sub.feasible(cand):
                     moved = [j for j in cols if cand[j] != best[j]]
                     ts = {b.x_train[j] for j in moved if j in b.x_train}
                     ts |= {t for t in wins[i] if cand[b.run[t]] != best[b.run[t]]}
+                    ts |= {p for t in ts for p in peers.get(t, ())}
                     ks = {b.cls_of_col[j] for j in moved if j in b.cls_of_col}
                     for m, (wt, wk) in enumerate(touches):  # windows sharing a moved train
-                        if ts & wt or ks & wk:  # or class are open again
+                        if ts & wt or ks & wk:  # (or one in its quota) or class: open again
                             todo[m] = True
                     best, best_cost = cand, cost
             if ans.reason in ("feasible", "no_solution"):  # out of time: longer next time

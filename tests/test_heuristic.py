@@ -190,3 +190,54 @@ def test_lns_from_an_empty_plan_reaches_the_optimum_with_a_window_of_all_trains(
     narrow = solver._lns(b, start, time.perf_counter() + 30.0, window=2)
     assert b.mx.feasible(narrow)
     assert optimum - 1e-6 <= b.mx.cost_of(narrow) < b.mx.cost_of(start)
+
+
+def test_lns_reopens_windows_linked_by_a_border_quota() -> None:
+    """Erenhot takes one train a day. Z (day 0, at the border on day 9) and A (day 8, at the
+    border on day 9) are far apart by date, so in different windows; the plan runs the dear A
+    with S1, which blocks Z and leaves S2 unassigned. Moving S1 to A2 frees the quota for Z,
+    a window away: the search must look at Z's window again to reach the optimum."""
+    day = lambda d: dep("_", day=d).depart_date  # noqa: E731
+    p = problem(
+        [
+            ship("S1", 3, ready_date=day(8)),
+            ship("S2", 3, destination="hamburg"),
+            ship("S3", 1, destination="mm"),
+            ship("S4", 1, destination="pp"),
+        ],
+        [
+            dep(
+                "Z",
+                destination="hamburg",
+                border_port="erenhot",
+                border_offset_days=9,
+                fixed_cost=100.0,
+                capacity_teu=10,
+            ),
+            dep("M", day=1, destination="mm", capacity_teu=10),
+            dep("P", day=5, destination="pp", capacity_teu=10),
+            dep(
+                "A",
+                day=8,
+                border_port="erenhot",
+                border_offset_days=1,
+                fixed_cost=1000.0,
+                capacity_teu=10,
+            ),
+            dep("A2", day=8, fixed_cost=100.0, capacity_teu=10),
+        ],
+        quota={"erenhot": 1},
+    )
+    b = _model(p)
+    assert b.quotas
+    start = [0.0] * len(b.mx.lb)
+    for k, j in b.u.items():
+        start[j] = float(b.classes[k].containers)
+    k1 = next(k for k, c in enumerate(b.classes) if c.shipments == [0])
+    start[b.run[3]], start[b.x[(k1, 3)]], start[b.u[k1]] = 1.0, 3.0, 0.0
+    assert b.mx.feasible(start)
+    status, best, _ = solver._solve_mathopt(b.mx, None, 30.0, 0, 1)
+    assert status == "optimal" and best is not None
+    vals = solver._lns(b, start, time.perf_counter() + 30.0, window=2)
+    assert b.mx.feasible(vals)
+    assert math.isclose(b.mx.cost_of(vals), b.mx.cost_of(best), rel_tol=1e-9)
