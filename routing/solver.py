@@ -1100,9 +1100,9 @@ def _lp_heuristic(
 
 def _strengthen(b: _Builder, rx: _Relaxation, lp: list[float], until: float) -> list[float]:
     """Rounds of :func:`_interval_cuts` added to the relaxation ``rx`` (whose optimum is
-    ``lp``; the cuts stay in it until :meth:`_Relaxation.drop_added`) and solved again, until a round lifts it by less than
-    CUT_MIN_LIFT or time runs out (then the last relaxation solved stands). Returns the
-    optimum of the strengthened relaxation."""
+    ``lp``; the cuts stay in it until :meth:`_Relaxation.drop_added`) and solved again, until
+    a round lifts it by less than CUT_MIN_LIFT or time runs out (then the last relaxation
+    solved stands). Returns the optimum of the strengthened relaxation."""
     value = b.mx.cost_of(lp)
     for _ in range(CUT_ROUNDS):
         if time.perf_counter() >= until:
@@ -1381,17 +1381,13 @@ class _SubMip:
     reads and presolves a model the size of the neighbourhood, not of the whole part."""
 
     def __init__(self, mx: Matrix) -> None:
-        r, c, a = [], [], []
-        for i, (_lb, _ub, idx, coef) in enumerate(mx.rows):
-            r.extend([i] * len(idx))
-            c.extend(idx)
-            a.extend(coef)
-        order = np.lexsort((np.array(c, dtype=np.int64), np.array(r, dtype=np.int64)))
-        self.r = np.array(r, dtype=np.int64)[order]
-        self.c = np.array(c, dtype=np.int64)[order]
-        self.a = np.array(a, dtype=float)[order]
-        self.row_lb = np.array([row[0] for row in mx.rows], dtype=float)
-        self.row_ub = np.array([row[1] for row in mx.rows], dtype=float)
+        pr = _mathopt_model(mx, integer=True)  # entries row-major, columns ascending
+        mat, con = pr.linear_constraint_matrix, pr.linear_constraints
+        self.r = np.array(mat.row_ids, dtype=np.int64)
+        self.c = np.array(mat.column_ids, dtype=np.int64)
+        self.a = np.array(mat.coefficients, dtype=float)
+        self.row_lb = np.array(con.lower_bounds, dtype=float)
+        self.row_ub = np.array(con.upper_bounds, dtype=float)
         self.lb, self.ub = np.array(mx.lb, dtype=float), np.array(mx.ub, dtype=float)
         self.cost = np.array(mx.cost, dtype=float)
 
