@@ -1227,26 +1227,36 @@ def _solve_cpsat(
         scale = sc
         if all(abs(c * sc - round(c * sc)) < 1e-6 for c in mx.cost):
             break
+    # the model proto is written directly, whole arrays at a time: building it through
+    # CP-SAT's Python expressions took 0.1 s of the 0.8 s cap113 needs (BENCHMARKS.md)
     m = cp_model.CpModel()
-    cols = [m.new_int_var(int(lb), int(ub), "") for lb, ub in zip(mx.lb, mx.ub, strict=True)]
+    pm = m.proto
+    for lb, ub in zip(mx.lb, mx.ub, strict=True):
+        pm.variables.add().domain.extend((int(lb), int(ub)))
     for lb, ub, idx, coef in mx.rows:
-        expr = sum(int(a) * cols[j] for j, a in zip(idx, coef, strict=True))
-        if lb == ub:
-            m.add(expr == int(lb))
-        else:
-            if lb != -INF:
-                m.add(expr >= math.ceil(lb))
-            if ub != INF:
-                m.add(expr <= math.floor(ub))
-    m.minimize(sum(round(c * scale) * cols[j] for j, c in enumerate(mx.cost) if c))
+        lin = pm.constraints.add().linear
+        lin.vars.extend(idx)
+        lin.coeffs.extend(int(a) for a in coef)
+        lin.domain.extend(
+            (
+                cp_model.INT_MIN if lb == -INF else math.ceil(lb),
+                cp_model.INT_MAX if ub == INF else math.floor(ub),
+            )
+        )
+    nz = [j for j, c in enumerate(mx.cost) if c]
+    pm.objective.vars.extend(nz)
+    pm.objective.coeffs.extend(round(mx.cost[j] * scale) for j in nz)
     if hint is not None:
-        for v, h in zip(cols, hint, strict=True):
-            m.add_hint(v, round(h))
+        pm.solution_hint.vars.extend(range(len(hint)))
+        pm.solution_hint.values.extend(round(h) for h in hint)
     solver = cp_model.CpSolver()
     prm = solver.parameters
     prm.num_workers = workers
     prm.random_seed = seed
     prm.linearization_level = 2
+    # no probing in presolve: on OR-Library the 37 proofs took 7.5-8.6 s in all instead of
+    # 9.7-11.0 s, with the same answers (BENCHMARKS.md)
+    prm.cp_model_probing_level = 0
     if deterministic:  # the same input and seed give the same answer, however busy the machine
         prm.max_deterministic_time = time_limit
         prm.max_time_in_seconds = 5 * time_limit
@@ -1265,7 +1275,7 @@ def _solve_cpsat(
     status = solver.solve(m, _Cb())
     bound = solver.best_objective_bound / scale
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        vals = [float(solver.value(v)) for v in cols]
+        vals = [float(v) for v in solver.response_proto.solution]
         return ("optimal" if status == cp_model.OPTIMAL else "feasible"), vals, bound
     return ("unknown" if status == cp_model.UNKNOWN else "error"), None, bound
 
