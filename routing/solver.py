@@ -73,6 +73,8 @@ LNS_SECONDS = 0.2
 EJECTION_TRIES = 4
 #: at most this long for HiGHS to close what rounding lost, with the trains fixed
 POLISH_SECONDS = 3.0
+#: and the search for plans before it leaves it this share of relax-fix-round's budget
+POLISH_SHARE = 0.15
 #: before rounding, the relaxation is solved again at most this often: with the no-split lot
 #: it splits most surely put on that train (one at a time), then keeping what it placed whole
 ROUNDING_PASSES = 20
@@ -89,6 +91,14 @@ CUT_ROUNDS = 10
 CUTS_PER_ROUND = 50
 CUT_SHARE = 0.4
 CUT_MIN_LIFT = 2e-4
+#: when the first relaxation takes more than this share of relax-fix-round's budget, plans
+#: come before the interval cuts (a 90-train part: 8 s of 24 s, and no plan at the end)
+PLAN_FIRST_SHARE = 0.15
+#: run flips (:func:`_flip_runs`): within this share of the relax-fix-round budget
+FLIP_SHARE = 0.3
+#: on parts of at most this many columns: on larger ones each solve takes 0.4 s or more, and
+#: a set of trains the relaxation fills to the brim can round to a far dearer plan
+FLIP_MAX_COLUMNS = 15_000
 #: a GLOP relaxation that fails is rebuilt at most this often, then solved by HiGHS afresh
 GLOP_RESTARTS = 3
 INF = math.inf
@@ -939,23 +949,20 @@ def _lp_heuristic(
     On the rail parts this finds in seconds plans that HiGHS's own heuristics, warm-started
     from the greedy plan, reach only after ten or more (BENCHMARKS.md)."""
 
-    t_end = time.perf_counter() + time_limit
+    t_start = time.perf_counter()
+    t_end = t_start + time_limit
+    stop = t_end - POLISH_SHARE * time_limit  # the search's end, leaving the polish its time
     pr = _mathopt_model(b.mx, integer=False)
     rx = _Relaxation(pr)
 
     def relax() -> list[float] | None:
-        return rx.solve(t_end - time.perf_counter())
+        return rx.solve(stop - time.perf_counter())
 
     lp = relax()
     if lp is None:
         return None, -INF
     bound = b.mx.cost_of(lp)
     bound -= 1e-6 * abs(bound)
-    # the bound: the relaxation strengthened by interval cuts, which then leave it again (the
-    # plans below round the plain relaxation: from the strengthened one they cost more)
-    cut_lp = _strengthen(b, rx, lp, min(t_end, time.perf_counter() + CUT_SHARE * time_limit))
-    bound = max(bound, b.mx.cost_of(cut_lp) * (1 - 1e-6))
-    rx.drop_added()
     best: list[float] | None = None
     best_cost = best_fixed = INF
     best_runs: frozenset[int] = frozenset()
@@ -1016,34 +1023,64 @@ def _lp_heuristic(
             best, best_cost, best_runs, best_lp = vals, cost, runs, fixed
             best_fixed = relaxed
 
-    for th in thresholds:
-        on = {j for j in b.run.values() if lp[j] >= th - 1e-9}
+    def likely(values: Sequence[float], th: float) -> frozenset[int]:
+        """The trains ``values`` runs at ``th`` or more, within the border quotas."""
+        on = {j for j in b.run.values() if values[j] >= th - 1e-9}
         for q, group in b.quotas:  # keep the quota: the trains the relaxation runs most
-            for j in sorted((j for j in group if j in on), key=lambda j: (-lp[j], j))[q:]:
+            for j in sorted((j for j in group if j in on), key=lambda j: (-values[j], j))[q:]:
                 on.discard(j)
-        runs = frozenset(t for t, j in b.run.items() if j in on)
-        if runs in tried:  # the same trains as a higher threshold: add the next likeliest one
-            rest = sorted(
-                ((lp[j], -t) for t, j in b.run.items() if t not in runs and lp[j] > 1e-6),
-                reverse=True,
-            )
-            if not rest or b.quotas:
+        return frozenset(t for t, j in b.run.items() if j in on)
+
+    def by_thresholds() -> None:
+        """Plans from the trains the plain relaxation runs at each threshold."""
+        for th in thresholds:
+            runs = likely(lp, th)
+            if runs in tried:  # the same trains as a higher threshold: add the next likeliest one
+                rest = sorted(
+                    ((lp[j], -t) for t, j in b.run.items() if t not in runs and lp[j] > 1e-6),
+                    reverse=True,
+                )
+                if not rest or b.quotas:
+                    continue
+                runs = runs | {-rest[0][1]}
+                if runs in tried:
+                    continue
+            tried.add(runs)
+            for t, j in b.run.items():
+                rx.fix(j, float(t in runs))
+            fixed = relax()
+            if fixed is None:  # a fixed train cannot reach its minimum load, or out of time
+                if time.perf_counter() >= stop:
+                    break
                 continue
-            runs = runs | {-rest[0][1]}
-            if runs in tried:
-                continue
-        tried.add(runs)
-        for t, j in b.run.items():
-            rx.fix(j, float(t in runs))
-        fixed = relax()
-        if fixed is None:  # a fixed train cannot reach its minimum load, or out of time
-            if time.perf_counter() >= t_end:
-                break
-            continue
-        consider(fixed, runs)
-    for j in b.run.values():
-        rx.fix(j, 0.0, 1.0)
-    if dive and len(b.mx.lb) <= DIVE_MAX_COLUMNS and time.perf_counter() < t_end:
+            consider(fixed, runs)
+        for j in b.run.values():
+            rx.fix(j, 0.0, 1.0)
+
+    def strengthen() -> list[float]:
+        """The bound: the relaxation strengthened by interval cuts, which then leave it again
+        (the plans round the plain relaxation: from the strengthened one they cost more)."""
+        nonlocal bound
+        cut_lp = _strengthen(b, rx, lp, min(stop, time.perf_counter() + CUT_SHARE * time_limit))
+        bound = max(bound, b.mx.cost_of(cut_lp) * (1 - 1e-6))
+        rx.drop_added()
+        return cut_lp
+
+    if time.perf_counter() - t_start > PLAN_FIRST_SHARE * time_limit:
+        # a slow relaxation: plans first, so that the part has one before its time runs out
+        by_thresholds()
+        strengthen()
+    else:
+        cut_lp = strengthen()
+        if FLIP_SHARE > 0 and len(b.mx.lb) <= FLIP_MAX_COLUMNS:
+            # the trains the strengthened relaxation runs, improved a train at a time
+            flip_end = min(stop, time.perf_counter() + FLIP_SHARE * time_limit)
+            found = _flip_runs(b, rx, likely(cut_lp, 0.5), cut_lp, flip_end)
+            if found is not None:
+                tried.add(found[0])
+                consider(found[1], found[0])
+        by_thresholds()
+    if dive and len(b.mx.lb) <= DIVE_MAX_COLUMNS and time.perf_counter() < stop:
         # dive: fix the likeliest fractional train on (or, when none is at DIVE_UP or more,
         # the least likely off), solve again, until no train is fractional
         nxt: list[float] | None = lp
@@ -1065,7 +1102,7 @@ def _lp_heuristic(
             )
             rx.fix(j, value)
             nxt = relax()
-            if nxt is None and time.perf_counter() < t_end:  # infeasible that way: the other
+            if nxt is None and time.perf_counter() < stop:  # infeasible that way: the other
                 rx.fix(j, 1.0 - value)
                 nxt = relax()
         for j in b.run.values():
@@ -1096,6 +1133,44 @@ def _lp_heuristic(
             if b.mx.feasible(vals):
                 best = vals
     return best, bound
+
+
+def _flip_runs(
+    b: _Builder, rx: _Relaxation, runs: frozenset[int], order_by: Sequence[float], until: float
+) -> tuple[frozenset[int], list[float]] | None:
+    """Local search over the set of trains that run: from ``runs``, each train the relaxation
+    ``order_by`` runs fractionally (nearest one half first) is switched on or off, and the
+    switch kept if the relaxation with those trains fixed gets cheaper; sweeps repeat while
+    one improves and time lasts. The bound of the strengthened relaxation ranks the trains
+    well, but which of the doubtful ones to run is a choice among many that only a solve
+    settles (on 26-train rail parts 50 solves of 0.05 s reach the best set of trains that
+    HiGHS finds in 2-16 s). Leaves the trains free again; returns the best set and its
+    relaxation (or None: out of time, or no set tried could be planned)."""
+
+    def value(trains: frozenset[int]) -> tuple[float, list[float] | None]:
+        for t, j in b.run.items():
+            rx.fix(j, float(t in trains))
+        vals = rx.solve(until - time.perf_counter())
+        return (b.mx.cost_of(vals), vals) if vals is not None else (INF, None)
+
+    doubtful = sorted(
+        (t for t, j in b.run.items() if 1e-6 < order_by[j] < 1 - 1e-6),
+        key=lambda t: (abs(order_by[b.run[t]] - 0.5), t),
+    )
+    best_cost, best = value(runs)
+    improved = True
+    while improved and time.perf_counter() < until:
+        improved = False
+        for t in doubtful:
+            if time.perf_counter() >= until:
+                break
+            trial = runs - {t} if t in runs else runs | {t}
+            cost, vals = value(trial)
+            if cost < best_cost - (1e-6 * abs(best_cost) if best_cost < INF else 0.0):
+                runs, best_cost, best, improved = trial, cost, vals, True
+    for j in b.run.values():
+        rx.fix(j, 0.0, 1.0)
+    return (runs, best) if best is not None else None
 
 
 def _strengthen(b: _Builder, rx: _Relaxation, lp: list[float], until: float) -> list[float]:

@@ -241,3 +241,33 @@ def test_lns_reopens_windows_linked_by_a_border_quota() -> None:
     vals = solver._lns(b, start, time.perf_counter() + 30.0, window=2)
     assert b.mx.feasible(vals)
     assert math.isclose(b.mx.cost_of(vals), b.mx.cost_of(best), rel_tol=1e-9)
+
+
+def test_run_flips_end_at_a_set_of_trains_no_single_switch_improves() -> None:
+    """From every train running, switching trains on or off one at a time (each set priced by
+    the relaxation with its trains fixed) ends where no single switch is cheaper, below where
+    it started, and leaves the trains free again."""
+    b, _start, best = _lns_case()
+    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+
+    def price(trains: frozenset[int]) -> float:
+        for t, j in b.run.items():
+            rx.fix(j, float(t in trains))
+        vals = rx.solve(10.0)
+        for j in b.run.values():
+            rx.fix(j, 0.0, 1.0)
+        return b.mx.cost_of(vals) if vals is not None else math.inf
+
+    everyone = frozenset(b.run)
+    half = [0.5] * len(b.mx.lb)  # every train in doubt
+    found = solver._flip_runs(b, rx, everyone, half, time.perf_counter() + 30)
+    assert found is not None
+    trains, vals = found
+    assert all(rx.lb[j] == 0.0 and rx.ub[j] == 1.0 for j in b.run.values())
+    value = b.mx.cost_of(vals)
+    assert abs(value - price(trains)) < 1e-6
+    assert value < price(everyone) - 1e-6
+    for t in b.run:
+        assert price(trains ^ {t}) >= value - 1e-6
+    best_trains = frozenset(t for t, j in b.run.items() if best[j] > 0.5)
+    assert price(best_trains) <= b.mx.cost_of(best) + 1e-6  # the price is a relaxation's
