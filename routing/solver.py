@@ -75,6 +75,8 @@ EJECTION_TRIES = 4
 POLISH_SECONDS = 3.0
 #: and the search for plans before it leaves it this share of relax-fix-round's budget
 POLISH_SHARE = 0.15
+#: how far HiGHS runs over its time limit per column of its model (presolve is not cut short)
+HIGHS_OVERRUN_PER_COLUMN = 1e-4
 #: before rounding, the relaxation is solved again at most this often: with the no-split lot
 #: it splits most surely put on that train (one at a time), then keeping what it placed whole
 ROUNDING_PASSES = 20
@@ -96,9 +98,10 @@ CUT_MIN_LIFT = 2e-4
 PLAN_FIRST_SHARE = 0.15
 #: run flips (:func:`_flip_runs`): within this share of the relax-fix-round budget
 FLIP_SHARE = 0.3
-#: on parts of at most this many columns: on larger ones each solve takes 0.4 s or more, and
-#: a set of trains the relaxation fills to the brim can round to a far dearer plan
-FLIP_MAX_COLUMNS = 15_000
+#: on parts of at most this many columns (the 52-60-train ones included): on the 90-train
+#: part, 59,000 columns, a solve takes a second, and a set of trains the relaxation fills to
+#: the brim rounded to a plan 6 % dearer
+FLIP_MAX_COLUMNS = 30_000
 #: a GLOP relaxation that fails is rebuilt at most this often, then solved by HiGHS afresh
 GLOP_RESTARTS = 3
 INF = math.inf
@@ -332,6 +335,11 @@ class _Builder:
     def unit_teu(self, j: int) -> int:
         """TEU of one unit of column ``j`` (the TEU row's coefficient)."""
         return self.classes[self.cls_of_col[j]].teu * self.mult(j)
+
+    @functools.cached_property
+    def sub_mip(self) -> _SubMip:
+        """The matrix as arrays for MIPs over some of its columns (polish, neighbourhoods)."""
+        return _SubMip(self.mx)
 
     @functools.cached_property
     def trains_by_date(self) -> list[int]:
@@ -1109,28 +1117,23 @@ def _lp_heuristic(
             rx.fix(j, 0.0, 1.0)
     left = t_end - time.perf_counter()
     if best is not None and best_cost - best_fixed > 1e-4 * abs(best_cost) and left > 0.05:
-        # what rounding lost against its relaxation: the same trains, solved as a MIP
-        for t, j in b.run.items():
-            pr.variables.lower_bounds[j] = pr.variables.upper_bounds[j] = float(t in best_runs)
-        # only the classes rounding moved and those riding the trains it touched are free,
-        # the rest keep their place: on a 50-train part, 7.20 M in 1.3 s where the MIP of
-        # all classes was still at 7.63 M after 3 s
+        # what rounding lost against its relaxation: the same trains, solved as a MIP, where
+        # only the classes rounding moved and those riding the trains it touched are free and
+        # the rest keep their place (on a 50-train part, 7.20 M in 1.3 s where the MIP of all
+        # classes was still at 7.63 M after 3 s); built of the free columns alone, as the
+        # neighbourhood search's MIPs are (the whole part's, with the rest fixed by bounds,
+        # took HiGHS 4 s over a 1.5 s limit on a 26,000-column part)
         moved = [j for j in b.cls_of_col if abs(best[j] - best_lp[j]) > 1e-6]
         hot = {b.x_train[j] for j in moved}
         loose = {b.cls_of_col[j] for j in moved}
         loose |= {b.cls_of_col[j] for t in hot for j in b.by_train[t] if best[j] > 0}
-        for j, k in b.cls_of_col.items():
-            if k not in loose:
-                pr.variables.lower_bounds[j] = pr.variables.upper_bounds[j] = best[j]
-        for k, j in b.u.items():
-            if k not in loose:
-                pr.variables.lower_bounds[j] = pr.variables.upper_bounds[j] = best[j]
-        del pr.variables.integers[:]
-        pr.variables.integers.extend([True] * len(b.mx.lb))
-        ans = _run_highs(pr, min(left, POLISH_SECONDS), hint=best)
-        if ans.values is not None and ans.objective < best_cost - 1e-6:
+        free = [j for j, k in b.cls_of_col.items() if k in loose] + [b.u[k] for k in loose]
+        # HiGHS runs over its limit by about 1e-4 s a column (its presolve): 1.7 s on 19,000
+        limit = min(left, POLISH_SECONDS) - HIGHS_OVERRUN_PER_COLUMN * len(free)
+        ans = b.sub_mip.solve(free, best, limit) if limit > 0.05 else None
+        if ans is not None and ans.values is not None:
             vals = [float(round(v)) for v in ans.values]
-            if b.mx.feasible(vals):
+            if b.mx.cost_of(vals) < best_cost - 1e-6 and b.sub_mip.feasible(vals):
                 best = vals
     return best, bound
 
@@ -1550,7 +1553,7 @@ def _lns(
     assert window >= 1
     if until - time.perf_counter() < 0.05:
         return vals
-    sub = _SubMip(b.mx)
+    sub = b.sub_mip
     trains = b.trains_by_date
     train_of = {j: t for t, j in b.run.items()}
     peers: dict[int, set[int]] = defaultdict(set)  # trains sharing a border quota
