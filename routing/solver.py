@@ -1102,7 +1102,10 @@ def _lp_heuristic(
                     rx.fix(j, 0.0)
             frac = [j for j in free if 1e-6 < cur[j] < 1 - 1e-6]
             if not frac:
-                consider(cur, frozenset(t for t, j in b.run.items() if cur[j] > 0.5))
+                runs = frozenset(t for t, j in b.run.items() if cur[j] > 0.5)
+                if runs not in tried:  # else rounded before: the time goes to the polish
+                    tried.add(runs)
+                    consider(cur, runs)
                 break
             up = max(frac, key=lambda j: (cur[j], -j))
             j, value = (
