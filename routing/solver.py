@@ -946,13 +946,17 @@ def _lp_heuristic(
 ) -> tuple[list[float] | None, float]:
     """Relax, fix, round. First the bound: the linear relaxation strengthened by interval cuts
     (:func:`_strengthen`, at most CUT_SHARE of the time), which are then removed again. Then
-    choices of trains to run, each fixed on and the rest off: those the relaxation runs at or
-    above each threshold, and (parts up to DIVE_MAX_COLUMNS) those a dive settles on; each
-    choice's relaxation is solved again (ROUNDING_PASSES: split no-split lots put on their
-    likeliest train, then what it places whole kept) and rounded to a plan
-    (:meth:`_Builder.round_and_repair`); at last a MIP with the best choice of trains fixed,
-    and the classes rounding did not touch kept in place, closes what rounding lost (at most
-    POLISH_SECONDS).
+    choices of trains to run, each fixed on and the rest off: the trains the strengthened
+    relaxation runs, improved by switching doubtful ones (:func:`_flip_runs`, parts up to
+    FLIP_MAX_COLUMNS, at most FLIP_SHARE of the time), those the relaxation runs at or above
+    each threshold, and (parts up to DIVE_MAX_COLUMNS) those a dive settles on; each choice's
+    relaxation is solved again (ROUNDING_PASSES: split no-split lots put on their likeliest
+    train, then what it places whole kept) and rounded to a plan
+    (:meth:`_Builder.round_and_repair`). If the first relaxation took over PLAN_FIRST_SHARE
+    of the time, the thresholds' plans come before the cuts, and there are no flips. The
+    search for plans ends POLISH_SHARE of the time before the end; then a MIP with the best
+    plan's trains fixed, and the classes rounding did not touch kept in place, closes what
+    rounding lost (at most POLISH_SECONDS).
     Returns the cheapest plan (or None) and the bound (-inf if the relaxation did not finish).
     On the rail parts this finds in seconds plans that HiGHS's own heuristics, warm-started
     from the greedy plan, reach only after ten or more (BENCHMARKS.md)."""
@@ -973,13 +977,12 @@ def _lp_heuristic(
     bound -= 1e-6 * abs(bound)
     best: list[float] | None = None
     best_cost = best_fixed = INF
-    best_runs: frozenset[int] = frozenset()
     best_lp: list[float] = lp
     tried: set[frozenset[int]] = set()
 
     def consider(fixed: list[float], runs: frozenset[int]) -> None:
         """Round the relaxation with ``runs`` fixed; keep the plan if it is the best yet."""
-        nonlocal best, best_cost, best_runs, best_fixed, best_lp
+        nonlocal best, best_cost, best_fixed, best_lp
         relaxed = b.mx.cost_of(fixed)
         # iterated rounding: lots it splits go on their likeliest train, then containers it
         # places whole stay (lower bounds) and it places the rest again, while it splits any
@@ -1028,7 +1031,7 @@ def _lp_heuristic(
             rx.fix(j, 0.0, b.mx.ub[j])
         cost = b.mx.cost_of(vals)
         if cost < best_cost and b.mx.feasible(vals):
-            best, best_cost, best_runs, best_lp = vals, cost, runs, fixed
+            best, best_cost, best_lp = vals, cost, fixed
             best_fixed = relaxed
 
     def likely(values: Sequence[float], th: float) -> frozenset[int]:
