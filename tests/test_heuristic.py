@@ -271,3 +271,17 @@ def test_run_flips_end_at_a_set_of_trains_no_single_switch_improves() -> None:
         assert price(trains ^ {t}) >= value - 1e-6
     best_trains = frozenset(t for t, j in b.run.items() if best[j] > 0.5)
     assert price(best_trains) <= b.mx.cost_of(best) + 1e-6  # the price is a relaxation's
+
+
+def test_cp_sat_model_written_from_arrays_reaches_highs_optimum() -> None:
+    """CP-SAT's model is written straight into its proto (equalities, one-sided rows, the
+    no-split at-most-one rows, a hint): on the eight-train case it proves the optimum HiGHS
+    proves, from the all-unassigned hint, and its plan keeps every row."""
+    b, start, best = _lns_case()
+    assert any(lb == -math.inf for lb, _ub, _i, _c in b.mx.rows)  # one-sided rows present
+    assert any(ub == math.inf for _lb, ub, _i, _c in b.mx.rows)
+    status, vals, bound = solver._solve_cpsat(b.mx, start, 30.0, 0, 1, None)
+    assert status == "optimal" and vals is not None
+    assert b.mx.feasible(vals)
+    assert abs(b.mx.cost_of(vals) - b.mx.cost_of(best)) < 1e-6
+    assert abs(bound - b.mx.cost_of(best)) < 1e-6
