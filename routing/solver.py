@@ -937,6 +937,15 @@ class _Relaxation:
         return ans.values if ans.reason == "optimal" else None
 
 
+def _fix_trains(b: _Builder, rx: _Relaxation, trains: frozenset[int] | None) -> None:
+    """Fix every train of ``rx`` on (those in ``trains``) or off, or free them all (None)."""
+    for t, j in b.run.items():
+        if trains is None:
+            rx.fix(j, 0.0, 1.0)
+        else:
+            rx.fix(j, float(t in trains))
+
+
 def _lp_heuristic(
     b: _Builder,
     time_limit: float,
@@ -966,6 +975,8 @@ def _lp_heuristic(
     stop = t_end - POLISH_SHARE * time_limit  # the search's end, leaving the polish its time
     pr = _mathopt_model(b.mx, integer=False)
     rx = _Relaxation(pr)
+    if "sub_mip" not in vars(b):  # the polish's and LNS's arrays, from this proto
+        b.sub_mip = _SubMip(b.mx, pr)
 
     def relax() -> list[float] | None:
         return rx.solve(stop - time.perf_counter())
@@ -986,8 +997,7 @@ def _lp_heuristic(
         relaxed = b.mx.cost_of(fixed)
         # iterated rounding: lots it splits go on their likeliest train, then containers it
         # places whole stay (lower bounds) and it places the rest again, while it splits any
-        for t, j in b.run.items():
-            rx.fix(j, float(t in runs))
+        _fix_trains(b, rx, runs)
         raised: list[int] = []
         until = time.perf_counter() + ROUNDING_SHARE * time_limit
         for _ in range(ROUNDING_PASSES):
@@ -1057,16 +1067,14 @@ def _lp_heuristic(
                 if runs in tried:
                     continue
             tried.add(runs)
-            for t, j in b.run.items():
-                rx.fix(j, float(t in runs))
+            _fix_trains(b, rx, runs)
             fixed = relax()
             if fixed is None:  # a fixed train cannot reach its minimum load, or out of time
                 if time.perf_counter() >= stop:
                     break
                 continue
             consider(fixed, runs)
-        for j in b.run.values():
-            rx.fix(j, 0.0, 1.0)
+        _fix_trains(b, rx, None)
 
     def strengthen() -> list[float]:
         """The bound: the relaxation strengthened by interval cuts, which then leave it again
@@ -1119,8 +1127,7 @@ def _lp_heuristic(
             if nxt is None and time.perf_counter() < stop:  # infeasible that way: the other
                 rx.fix(j, 1.0 - value)
                 nxt = relax()
-        for j in b.run.values():
-            rx.fix(j, 0.0, 1.0)
+        _fix_trains(b, rx, None)
     left = t_end - time.perf_counter()
     if best is not None and best_cost - best_fixed > 1e-4 * abs(best_cost) and left > 0.05:
         # what rounding lost against its relaxation: the same trains, solved as a MIP, where
@@ -1157,8 +1164,7 @@ def _flip_runs(
     relaxation (or None: out of time, or no set tried could be planned)."""
 
     def value(trains: frozenset[int]) -> tuple[float, list[float] | None]:
-        for t, j in b.run.items():
-            rx.fix(j, float(t in trains))
+        _fix_trains(b, rx, trains)
         vals = rx.solve(until - time.perf_counter())
         return (b.mx.cost_of(vals), vals) if vals is not None else (INF, None)
 
@@ -1177,8 +1183,7 @@ def _flip_runs(
             cost, vals = value(trial)
             if cost < best_cost - (1e-6 * abs(best_cost) if best_cost < INF else 0.0):
                 runs, best_cost, best, improved = trial, cost, vals, True
-    for j in b.run.values():
-        rx.fix(j, 0.0, 1.0)
+    _fix_trains(b, rx, None)
     return (runs, best) if best is not None else None
 
 
@@ -1474,8 +1479,10 @@ class _SubMip:
     the rows they are in (the fixed columns' part moved into the row bounds): HiGHS then
     reads and presolves a model the size of the neighbourhood, not of the whole part."""
 
-    def __init__(self, mx: Matrix) -> None:
-        pr = _mathopt_model(mx, integer=True)  # entries row-major, columns ascending
+    def __init__(self, mx: Matrix, pr: model_pb2.ModelProto | None = None) -> None:
+        """``pr``: the matrix as a MathOpt proto already built (integer or not), if any."""
+        if pr is None:
+            pr = _mathopt_model(mx, integer=True)  # entries row-major, columns ascending
         mat, con = pr.linear_constraint_matrix, pr.linear_constraints
         self.r = np.array(mat.row_ids, dtype=np.int64)
         self.c = np.array(mat.column_ids, dtype=np.int64)
