@@ -117,7 +117,7 @@ def test_relaxation_survives_glop_failing() -> None:
         raise RuntimeError("ABNORMAL")
 
     rx._solve = fail  # type: ignore[method-assign]
-    rx.restarts = solver.GLOP_RESTARTS  # no restart left: HiGHS afresh
+    rx.restarts = solver.LP_RESTARTS  # no restart left: HiGHS afresh
     got = rx.solve(10.0)
     assert got is not None and rx.solver is None
     assert abs(b.mx.cost_of(got) - 5100) < 1e-6 and got[b.run[0]] == 1.0
