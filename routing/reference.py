@@ -140,6 +140,9 @@ def solve_reference(p: Problem, time_limit: float = 30.0, threads: int = 2) -> R
         if q is not None and len(ts) > q:
             rows.append((-inf, float(q), [run0 + t for t in ts], [1.0] * len(ts)))
 
+    # HiGHS keeps one scheduler per thread, made with the thread count of its first solve
+    # there (railplan's own relaxations may have made it first): made again with ``threads``
+    highspy.Highs.resetGlobalScheduler(True)
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("log_to_console", False)

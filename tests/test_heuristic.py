@@ -97,7 +97,7 @@ def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
 
 
 def _cut_relaxation() -> tuple[solver.Model, solver._Relaxation]:
-    """The 21-TEU case below in a GLOP relaxation, with its interval cuts added."""
+    """The 21-TEU case below in a relaxation (HiGHS, kept), with its interval cuts added."""
     deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
     b = _model(problem([ship("S", 21)], deps, penalty=10_000.0))
     rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
@@ -107,9 +107,10 @@ def _cut_relaxation() -> tuple[solver.Model, solver._Relaxation]:
     return b, rx
 
 
-def test_relaxation_survives_glop_failing() -> None:
-    """If GLOP gives up (it has, with ABNORMAL), the relaxation is rebuilt as it stands (bounds
-    and added rows kept) and, once GLOP keeps failing, solved by HiGHS: same optimum."""
+def test_relaxation_survives_its_solver_failing() -> None:
+    """If the kept HiGHS instance gives up (GLOP, used before, did, with ABNORMAL), the
+    relaxation is rebuilt as it stands (bounds and added rows kept) and, once that keeps
+    failing, solved by HiGHS afresh through MathOpt: same optimum."""
     b, rx = _cut_relaxation()
     rx.fix(b.run[0], 1.0)
 
@@ -123,7 +124,7 @@ def test_relaxation_survives_glop_failing() -> None:
     assert abs(b.mx.cost_of(got) - 5100) < 1e-6 and got[b.run[0]] == 1.0
 
 
-def test_relaxation_rebuilds_glop_after_one_failure() -> None:
+def test_relaxation_rebuilds_its_solver_after_one_failure() -> None:
     b, rx = _cut_relaxation()
     real, calls = rx._solve, []
 
@@ -136,7 +137,7 @@ def test_relaxation_rebuilds_glop_after_one_failure() -> None:
     rx._solve = once  # type: ignore[method-assign]
     got = rx.solve(10.0)
     assert got is not None and rx.solver is not None and rx.restarts == 1
-    assert abs(b.mx.cost_of(got) - 5100) < 1e-6  # the rebuilt GLOP has the cut rows
+    assert abs(b.mx.cost_of(got) - 5100) < 1e-6  # the rebuilt instance has the cut rows
     rx.drop_added()  # and removes them as before
     assert abs(b.mx.cost_of(rx.solve(10.0) or []) - 4200) < 1e-6
 
