@@ -286,3 +286,28 @@ def test_cp_sat_model_written_from_arrays_reaches_highs_optimum() -> None:
     assert b.mx.feasible(vals)
     assert abs(b.mx.cost_of(vals) - b.mx.cost_of(best)) < 1e-6
     assert abs(bound - b.mx.cost_of(best)) < 1e-6
+
+
+def test_branching_on_trains_closes_the_gap_the_relaxation_leaves() -> None:
+    """The eight-train case: the relaxation runs a train at one half (6,075 against the
+    optimum 6,300). Branching on the trains, from a relaxation left with every train fixed
+    on (it must free them first, else its bound is that set's price, not a bound), proves
+    6,300 within a looser plan's cost, and its cheapest leaf runs trains whose relaxation
+    is the optimum; given the optimum itself as the plan, it proves it and has no leaf
+    below it. The trains are free again afterwards."""
+    b, _start, best = _lns_case()
+    optimum = b.mx.cost_of(best)
+    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    lp = rx.solve(10.0)
+    assert lp is not None and b.mx.cost_of(lp) < optimum - 100
+    for j in b.run.values():
+        rx.fix(j, 1.0)
+    low, leaf = solver._branch_and_bound(b, rx, optimum + 1000, time.perf_counter() + 30)
+    assert math.isclose(low, optimum, rel_tol=1e-9)
+    assert leaf is not None and math.isclose(b.mx.cost_of(leaf[1]), optimum, rel_tol=1e-9)
+    assert all(leaf[1][b.run[t]] == (1.0 if t in leaf[0] else 0.0) for t in b.run)
+    assert all(rx.lb[j] == 0.0 and rx.ub[j] == 1.0 for j in b.run.values())
+    low, leaf = solver._branch_and_bound(b, rx, optimum, time.perf_counter() + 30)
+    assert math.isclose(low, optimum, rel_tol=1e-9) and leaf is None
+    # out of time at once: no bound claimed
+    assert solver._branch_and_bound(b, rx, optimum, time.perf_counter() - 1)[0] == -math.inf
