@@ -866,6 +866,25 @@ class _Relaxation:
         self.rows = first
         self.added.clear()
 
+    def drop_slack(self, vals: Sequence[float], tol: float = 1e-6) -> None:
+        """Remove the rows :meth:`add_rows` added that ``vals`` (the last optimum) keeps with
+        room to spare: the optimum stays one, and later solves are shorter."""
+        slack = []
+        for i, (lb, ub, idx, coef) in enumerate(self.added):
+            act = sum(c * vals[j] for j, c in zip(idx, coef, strict=True))
+            scale = tol * max(1.0, abs(act))
+            if (lb == -INF or act > lb + scale) and (ub == INF or act < ub - scale):
+                slack.append(i)
+        if not slack:
+            return
+        first = self.rows - len(self.added)
+        if self.solver is not None:
+            gone = np.array([first + i for i in slack], dtype=np.int32)
+            self.solver.deleteRows(len(gone), gone)
+        out = set(slack)
+        self.added = [r for i, r in enumerate(self.added) if i not in out]
+        self.rows -= len(slack)
+
     def add_rows(self, rows: Sequence[_Row]) -> None:
         self.added.extend(rows)
         self.rows += len(rows)
@@ -1388,6 +1407,7 @@ def _strengthen(b: _Builder, rx: _Relaxation, lp: list[float], until: float) -> 
         value += lift
         if lift < CUT_MIN_LIFT * abs(value):
             break
+        rx.drop_slack(lp)  # cuts the optimum no longer touches: each round's solve stays short
     return lp
 
 

@@ -311,3 +311,21 @@ def test_branching_on_trains_closes_the_gap_the_relaxation_leaves() -> None:
     assert math.isclose(low, optimum, rel_tol=1e-9) and leaf is None
     # out of time at once: no bound claimed
     assert solver._branch_and_bound(b, rx, optimum, time.perf_counter() - 1)[0] == -math.inf
+
+
+def test_slack_cuts_leave_the_relaxation_and_its_optimum_stays() -> None:
+    """Of the rows added, those the optimum keeps with room to spare go (here a row no plan
+    can touch, at most 4 of 3 trains run); the binding interval cut stays, and the
+    relaxation solved again has the same optimum (5,100, three whole trains)."""
+    b, rx = _cut_relaxation()
+    runs = [b.run[t] for t in b.run]
+    rx.add_rows([(-math.inf, 4.0, runs, [1.0] * len(runs))])
+    lp = rx.solve(10.0)
+    assert lp is not None and abs(b.mx.cost_of(lp) - 5100) < 1e-6
+    kept = [r for r in rx.added if r[1] != 4.0]
+    rx.drop_slack(lp)
+    assert rx.added == kept and len(kept) >= 1
+    again = rx.solve(10.0)
+    assert again is not None and abs(b.mx.cost_of(again) - 5100) < 1e-6
+    rx.drop_added()
+    assert abs(b.mx.cost_of(rx.solve(10.0) or []) - 4200) < 1e-6
