@@ -144,6 +144,8 @@ def solve_decomposed(
         # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
         # per option with HiGHS through MathOpt): keep the whole run within the limit
         budget = max(0.5, left * share - OVERHEAD_PER_OPTION * p.options)
+        if local and left * share - OVERHEAD_PER_OPTION * p.options < 1.0:
+            return  # too little time to search again without running over the limit
         small = p.options <= SMALL_PART_OPTIONS
         if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
             budget = min(budget, FIRST_PASS_SECONDS)

@@ -77,6 +77,9 @@ EJECTION_TRIES = 4
 POLISH_SECONDS = 3.0
 #: and the search for plans before it leaves it this share of relax-fix-round's budget
 POLISH_SHARE = 0.15
+#: a polish MIP of more free columns than this is not tried (on a 52-train part one of
+#: 15,000 took 1 s and never found a cheaper plan: the time goes to branching and windows)
+POLISH_MAX_COLUMNS = 10_000
 #: how far HiGHS runs over its time limit per column of its model (presolve is not cut short)
 HIGHS_OVERRUN_PER_COLUMN = 1e-4
 #: before rounding, the relaxation is solved again at most this often: with the no-split lot
@@ -1190,6 +1193,8 @@ def _lp_heuristic(
         loose = {b.cls_of_col[j] for j in moved}
         loose |= {b.cls_of_col[j] for t in hot for j in b.by_train[t] if best[j] > 0}
         free = [j for j, k in b.cls_of_col.items() if k in loose] + [b.u[k] for k in loose]
+        if len(free) > POLISH_MAX_COLUMNS:
+            return
         # HiGHS runs over its limit by about 1e-4 s a column (its presolve): 1.7 s on 19,000
         limit = min(left, POLISH_SECONDS) - HIGHS_OVERRUN_PER_COLUMN * len(free)
         ans = b.sub_mip.solve(free, best, limit) if limit > 0.05 else None
@@ -1589,7 +1594,8 @@ def solve(
     ``auto`` runs CP-SAT (small models), relax-fix-round (:func:`_lp_heuristic`), then
     large-neighbourhood search from the best plan (:func:`_lns`), then HiGHS's search from it.
     ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's (for a re-solve
-    whose hint already holds them), and ``mip=False`` stops before HiGHS's search, leaving the
+    whose hint already holds them), and the relaxation's bound when HiGHS stops before its
+    root (the caller has the first solve's bound), and ``mip=False`` stops before HiGHS's search, leaving the
     time after relax-fix-round to the neighbourhood search (a first pass over many parts, whose
     time then goes where the gaps are).
     ``model`` is the one an earlier result of the same problem and options returned."""
@@ -1653,8 +1659,8 @@ def solve(
     else:
         raise ValueError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
     if (
-        status != "optimal" and not bound >= b.mx.trivial_bound
-    ):  # stopped before its root: the LP bounds it
+        status != "optimal" and not bound >= b.mx.trivial_bound and heuristic
+    ):  # stopped before its root: the LP bounds it (a re-solve's caller has its bound)
         with _native_stdout_silenced():
             bound = max(bound, _lp_bound(b.mx, max(1.0, 0.2 * time_limit)))
     seconds = time.perf_counter() - t1
