@@ -42,7 +42,6 @@ from ortools.math_opt import (
     callback_pb2,
     model_parameters_pb2,
     model_pb2,
-    model_update_pb2,
     parameters_pb2,
     result_pb2,
     solution_pb2,
@@ -892,7 +891,9 @@ class _Relaxation:
         self.added.extend(rows)
         self.rows += len(rows)
         if self.solver is not None and rows:
-            starts, idx, coef = [], [], []
+            starts: list[int] = []
+            idx: list[int] = []
+            coef: list[float] = []
             for _lb, _ub, cols, vals in rows:
                 starts.append(len(idx))
                 idx.extend(cols)
@@ -1013,7 +1014,7 @@ def _highs_lp(pr: model_pb2.ModelProto) -> Any:
     lp.a_matrix_.index_ = r[order].astype(np.int32)
     lp.a_matrix_.value_ = a[order]
     with _native_stdout_silenced():  # HiGHS's banner, on the first instance
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", "simplex")
     h.passModel(lp)
@@ -1161,6 +1162,9 @@ def _lp_heuristic(
             consider(fixed, runs)
         _fix_trains(b, rx, None)
 
+    cuts: list[_Row] = []  # the strengthened relaxation's cuts and basis, for the branching
+    cut_basis: Any = None
+
     def strengthen() -> list[float]:
         """The bound: the relaxation strengthened by interval cuts, which then leave it again
         (the plans round the plain relaxation: from the strengthened one they cost more)."""
@@ -1172,8 +1176,6 @@ def _lp_heuristic(
         return cut_lp
 
     polished: list[float] | None = None
-    cuts: list[_Row] = []
-    cut_basis: Any = None
 
     def polish() -> None:
         """What rounding lost against its relaxation: the best plan's trains, solved as a MIP
