@@ -1335,9 +1335,9 @@ def _branch_and_bound(
     closed; a node whose relaxation runs every train whole is a leaf (containers are not
     branched on). Returns the least bound over the nodes still open and the leaves (at most
     ``incumbent``), when the tree is done or at ``until``, and the cheapest leaf below
-    ``incumbent`` (its trains and relaxation), a set of trains worth rounding. On a 26-train shanxi-year part
-    41 nodes (3 s) closed 57,000 of the 57,000 USD between the cut-strengthened relaxation
-    and the optimum, which HiGHS's own search needed 54 s to prove."""
+    ``incumbent`` (its trains and relaxation), a set of trains worth rounding. On a 26-train
+    shanxi-year part, 41 nodes (3 s) raised the cut-strengthened relaxation's 7.060 M to
+    7.116 M, against an optimum of 7.117 M that HiGHS's own search needed 54 s to prove."""
 
     def node(fixed: dict[int, float]) -> list[float] | None:
         for t, j in b.run.items():
