@@ -526,6 +526,13 @@ class _Fill:
         for k in sorted(wanted, key=lambda k: (-b.classes[k].teu * self.unit(k), k)):
             for _f, t, j in sorted(wanted[k]):
                 self.take_leftovers(j, t)
+        # where the room rounding freed is split over two trains (a 40 ft box the relaxation
+        # put half on each, each train left with 1 TEU), moving a smaller box from one to the
+        # other makes room for it, before it goes to a far later train
+        for k in sorted(wanted, key=lambda k: (-b.classes[k].teu * self.unit(k), k)):
+            for _f, t, j in sorted(wanted[k]):
+                while self.left[k] >= b.mult(j) and self.eject_into(j, t, runs, elsewhere=True):
+                    pass
         # then cheapest-first; the containers that lose most on the unassigned list go first
         regret = {
             k: mx.cost[b.u[k]] - self.by_class[k][0][0]
@@ -556,19 +563,26 @@ class _Fill:
         c = self.b.classes[k]
         return 1 if c.split else c.containers
 
-    def eject_into(self, j: int, t: int, runs: set[int]) -> bool:
+    def eject_into(self, j: int, t: int, runs: set[int], *, elsewhere: bool = False) -> bool:
         """Make room for one unit of column ``j`` on train ``t`` by moving split containers
         from ``t`` to other running trains or, where none has room, to the unassigned list,
-        cheapest extra cost first, if all that costs less than leaving the unit unassigned;
-        then place it."""
+        cheapest extra cost first, if all that costs less than leaving the unit unassigned
+        (``elsewhere``: or than the cheapest running train with room for it); then place it."""
         b, mx = self.b, self.mx
         d = b.p.departures[t]
         if int(mx.ub[j] - self.vals[j]) < 1:
             return False
-        if b.classes[b.cls_of_col[j]].reefer and self.plugs[t] + b.mult(j) > d.reefer_plugs:
+        k = b.cls_of_col[j]
+        if b.classes[k].reefer and self.plugs[t] + b.mult(j) > d.reefer_plugs:
             return False
         ckg = cap_kg(d)
-        budget = mx.cost[b.u[b.cls_of_col[j]]] * b.mult(j) - mx.cost[j]
+        other = mx.cost[b.u[k]] * b.mult(j)
+        if elsewhere:
+            for _per, t2, j2 in self.by_class[k]:
+                if t2 != t and t2 in runs and self.room(j2, t2) > 0:
+                    other = min(other, mx.cost[j2])
+                    break
+        budget = other - mx.cost[j]
         done: list[tuple[int, int, int, int]] = []
         while True:
             short_teu = self.teu[t] + self.b.unit_teu(j) - d.capacity_teu
