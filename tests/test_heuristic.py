@@ -329,3 +329,40 @@ def test_slack_cuts_leave_the_relaxation_and_its_optimum_stays() -> None:
     assert again is not None and abs(b.mx.cost_of(again) - 5100) < 1e-6
     rx.drop_added()
     assert abs(b.mx.cost_of(rx.solve(10.0) or []) - 4200) < 1e-6
+
+
+def test_rounding_joins_the_room_split_over_two_trains_for_a_40ft_box() -> None:
+    """A and B (3 TEU each) are full in the relaxation, which puts half of Y's 40 ft box on
+    each beside X's two 20 ft boxes (A) and W's (B, which W is ready for). Rounded down, each
+    has 1 TEU free, and the box alone would go to C a month later (300 USD/TEU dearer).
+    Moving one of X's boxes from A to B makes room on A: every box rides A or B."""
+    late = dep("_", day=1).depart_date
+    p = problem(
+        [
+            ship("X", 2),
+            ship("W", 2, ready_date=late),
+            ship("Y", 1, container_type="40GP", gross_t=20.0),
+        ],
+        [
+            dep("A", day=0, capacity_teu=3),
+            dep("B", day=1, capacity_teu=3),
+            dep("C", day=30, capacity_teu=10, rate_per_teu=400.0),
+        ],
+    )
+    b = _model(p)
+    k = {c.shipments[0]: i for i, c in enumerate(b.classes)}  # shipment -> class
+    x, w, y = k[0], k[1], k[2]
+    lp = [0.0] * len(b.mx.lb)
+    lp[b.x[(x, 0)]] = 2.0
+    lp[b.x[(y, 0)]] = 0.5
+    lp[b.x[(w, 1)]] = 2.0
+    lp[b.x[(y, 1)]] = 0.5
+    for t in (0, 1):
+        lp[b.run[t]] = 1.0
+    vals = b.round_and_repair(lp, {0, 1, 2})
+    assert b.mx.feasible(vals)
+    assert all(vals[j] == 0.0 for c in (x, w, y) if (j := b.x.get((c, 2))) is not None)
+    assert vals[b.x[(y, 0)]] + vals[b.x[(y, 1)]] == 1.0  # Y on A or B
+    assert vals[b.x[(x, 0)]] + vals[b.x[(x, 1)]] == 2.0
+    assert all(vals[b.u[c]] == 0.0 for c in (x, w, y))
+    assert b.mx.cost_of(vals) < b.mx.cost_of(lp) + 100  # within a box's price difference
