@@ -875,12 +875,19 @@ class _Relaxation:
 
     def drop_added(self) -> None:
         """Remove the rows :meth:`add_rows` added."""
+        self._remove_added(range(len(self.added)))
+
+    def _remove_added(self, which: Sequence[int]) -> None:
+        """Remove the added rows at positions ``which`` (ascending) of :attr:`added`."""
+        if not which:
+            return
         first = self.rows - len(self.added)
-        if self.solver is not None and self.added:
-            gone = np.arange(first, self.rows, dtype=np.int32)
+        if self.solver is not None:
+            gone = np.array([first + i for i in which], dtype=np.int32)
             self.solver.deleteRows(len(gone), gone)
-        self.rows = first
-        self.added.clear()
+        out = set(which)
+        self.added = [r for i, r in enumerate(self.added) if i not in out]
+        self.rows -= len(which)
 
     def drop_slack(self, vals: Sequence[float], tol: float = 1e-6) -> None:
         """Remove the rows :meth:`add_rows` added that ``vals`` (the last optimum) keeps with
@@ -891,15 +898,7 @@ class _Relaxation:
             scale = tol * max(1.0, abs(act))
             if (lb == -INF or act > lb + scale) and (ub == INF or act < ub - scale):
                 slack.append(i)
-        if not slack:
-            return
-        first = self.rows - len(self.added)
-        if self.solver is not None:
-            gone = np.array([first + i for i in slack], dtype=np.int32)
-            self.solver.deleteRows(len(gone), gone)
-        out = set(slack)
-        self.added = [r for i, r in enumerate(self.added) if i not in out]
-        self.rows -= len(slack)
+        self._remove_added(slack)
 
     def add_rows(self, rows: Sequence[_Row]) -> None:
         self.added.extend(rows)
@@ -1354,6 +1353,8 @@ def _branch_and_bound(
     7.116 M, against an optimum of 7.117 M that HiGHS's own search needed 54 s to prove."""
 
     def node(fixed: dict[int, float]) -> list[float] | None:
+        """Fix the trains ``fixed`` and free the rest, each bound changed only where it
+        differs (freeing all first would hand HiGHS every fixed train's bounds again)."""
         for t, j in b.run.items():
             v = fixed.get(t)
             if v is None:
@@ -1611,9 +1612,9 @@ def solve(
     large-neighbourhood search from the best plan (:func:`_lns`), then HiGHS's search from it.
     ``heuristic=False`` skips the quick starts, CP-SAT's and relax-fix-round's (for a re-solve
     whose hint already holds them), and the relaxation's bound when HiGHS stops before its
-    root (the caller has the first solve's bound), and ``mip=False`` stops before HiGHS's search, leaving the
-    time after relax-fix-round to the neighbourhood search (a first pass over many parts, whose
-    time then goes where the gaps are).
+    root (the caller has the first solve's bound); ``mip=False`` stops before HiGHS's search,
+    leaving the time after relax-fix-round to the neighbourhood search (a first pass over many
+    parts, whose time then goes where the gaps are).
     ``model`` is the one an earlier result of the same problem and options returned."""
     t0 = time.perf_counter()
     b = model if model is not None else _Builder(problem, opts)
@@ -1728,11 +1729,7 @@ class _SubMip:
         return bool(np.all(act >= lo) and np.all(act <= hi))
 
     def solve(
-        self,
-        free: Sequence[int],
-        vals: Sequence[float],
-        time_limit: float,
-        seed: int = 0,
+        self, free: Sequence[int], vals: Sequence[float], time_limit: float, seed: int = 0
     ) -> _Answer:
         """The best plan that changes only the columns ``free`` of ``vals`` (a feasible plan),
         as whole-matrix values; its objective is the sub-MIP's, without the fixed part."""
