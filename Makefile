@@ -29,8 +29,9 @@ browser:
 	    || echo "warning: chromium could not be installed; browser tests will be skipped"; }
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check network routing maps tests
-	$(BIN)/ruff format --check network routing maps tests
+	$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check network routing maps railplan benchmarks tests
+	$(BIN)/ruff format --check network routing maps railplan benchmarks tests
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy

@@ -23,7 +23,7 @@ from maps.draw import (
     border_load,
     utilization_colour,
 )
-from routing.plan import Plan
+from routing.domain.plan import Plan
 
 DPI = 100
 

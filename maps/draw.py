@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import folium
 from branca.element import Figure
 
+from maps.assets import make_offline
 from maps.elements import DaySlider, HtmlPopup, Legend, Tip
 from network import CORRIDORS, Departure, Network, NetworkError, Node
-from routing.plan import Plan, TrainLoad
+from routing.domain.plan import Plan, TrainLoad
 
 CORRIDOR_LABELS = {
     "northern": "Northern via Manzhouli",
@@ -105,8 +106,6 @@ def _base_map(offline: bool, tiles: str | None, *, canvas: bool = False) -> foli
     assert isinstance(root, Figure)
     root.header.add_child(folium.Element(POPUP_CSS), name="rp_popup_css")
     if offline:
-        from maps.assets import make_offline
-
         make_offline(m)
     return m
 

@@ -11,7 +11,7 @@ import folium
 from maps.assets import OfflineError, make_offline, outside_urls
 from maps.report import report_html
 from network import Network
-from routing.plan import Plan
+from routing.domain.plan import Plan
 
 
 def _umask() -> int:

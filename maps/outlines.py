@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "maps"
-OUTLINES_FILE = DATA_DIR / "countries-110m.geojson"
+from network.resources import data_path
+
+OUTLINES_FILE = "countries-110m.geojson"
+
 #: ISO 3166-1 numeric codes left out of the bundled file (Antarctica: never on a rail map).
 DROPPED = frozenset({"010"})
 
@@ -90,7 +92,7 @@ def topojson_to_geojson(
 
 def read_outlines(path: str | Path | None = None) -> dict[str, Any]:
     """The bundled country outlines as a GeoJSON FeatureCollection."""
-    p = Path(path) if path is not None else OUTLINES_FILE
+    p = Path(path) if path is not None else data_path("maps", OUTLINES_FILE)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: country outlines not found (see data/maps/README.md)")
     data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 import folium
 
 from maps import charts
-from maps.assets import OfflineError, outside_urls
+from maps.assets import OfflineError, make_offline, outside_urls
 from maps.draw import esc, plan_map, train_views
 from network import Network
-from routing.plan import Plan
+from routing.domain.plan import Plan
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0;
@@ -133,8 +133,6 @@ def report_html(
     """The report page as a string (``map_``: a plan map already drawn, else one is drawn)."""
     m = map_ if map_ is not None else plan_map(plan, net, offline=offline, tiles=tiles)
     if offline:
-        from maps.assets import make_offline
-
         make_offline(m)
     map_html = m.get_root().render()
     if offline and (urls := outside_urls(map_html)):

@@ -6,13 +6,12 @@
 'taiyuan'
 """
 
-from network.core import DATA_DIR, Network, Route, UnknownPlaceError, load, validate
+from network.core import Network, Route, UnknownPlaceError, data_dir, load, validate
 from network.io import NetworkError, read_text
 from network.model import CORRIDORS, LINK_MODES, NODE_KINDS, Departure, Link, Node, Service
 
 __all__ = [
     "CORRIDORS",
-    "DATA_DIR",
     "LINK_MODES",
     "NODE_KINDS",
     "Departure",
@@ -23,6 +22,7 @@ __all__ = [
     "Route",
     "Service",
     "UnknownPlaceError",
+    "data_dir",
     "load",
     "read_text",
     "validate",

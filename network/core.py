@@ -19,8 +19,14 @@ from geopy.distance import geodesic
 
 from network.io import NetworkError, read_links, read_nodes, read_services
 from network.model import Departure, Link, Node, Service
+from network.resources import data_path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "network"
+
+def data_dir() -> Path:
+    """The bundled network folder (``data/network`` in the repository)."""
+    return data_path("network")
+
+
 TRAIN_MODES = frozenset({"rail", "ferry"})
 #: a link may be at most this much shorter than the geodesic between its ends (rounding of
 #: published kilometres and coordinates that stand for a city rather than the station).
@@ -247,7 +253,7 @@ def load(path: str | Path | None = None) -> Network:
 
     Raises :class:`NetworkError` listing every problem (file, row, column, value).
     """
-    folder = Path(path) if path is not None else DATA_DIR
+    folder = Path(path) if path is not None else data_dir()
     problems: list[str] = []
     if not folder.is_dir():
         raise NetworkError([f"{folder}: network folder not found"])

@@ -9,7 +9,9 @@
 """
 
 from routing.api import horizon, make_problem, plan, solve_problem
-from routing.check import check
+from routing.domain.check import check
+from routing.domain.model import CONTAINER_TYPES, Problem, Shipment, TruckLeg
+from routing.domain.plan import Assignment, Plan, TrainLoad, Unassigned
 from routing.io import (
     InputError,
     read_border_quota,
@@ -20,8 +22,6 @@ from routing.io import (
     read_trucking,
     write_plan,
 )
-from routing.model import CONTAINER_TYPES, Problem, Shipment, TruckLeg
-from routing.plan import Assignment, Plan, TrainLoad, Unassigned
 
 __all__ = [
     "CONTAINER_TYPES",

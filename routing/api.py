@@ -6,16 +6,30 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from network import Departure, Network
-from routing.decompose import solve_decomposed
-from routing.greedy import greedy
-from routing.io import network_truck_legs
-from routing.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem, Shipment, TruckLeg
-from routing.options import build_options
-from routing.plan import Plan, build_plan, cost_breakdown
-from routing.solver import Progress, solve
+from routing.domain.costs import cost_breakdown
+from routing.domain.model import (
+    DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
+    Problem,
+    Shipment,
+    TruckLeg,
+    network_truck_legs,
+)
+from routing.domain.options import build_options
+from routing.domain.plan import Plan, build_plan
+from routing.io import (
+    InputError,
+    file_digest,
+    read_border_quota,
+    read_departures,
+    read_rates,
+    read_shipments,
+    read_trucking,
+)
+from routing.optimise import Progress, greedy, solve, solve_decomposed
 
 #: days of timetable after the batch's last ready or due date (late departures stay possible)
 HORIZON_TAIL_DAYS = 14
@@ -179,3 +193,69 @@ def plan(
         method=method,
         workers=workers,
     )
+
+
+def read_problem(
+    shipments: str,
+    net: Network,
+    *,
+    departures: str | None = None,
+    rates: str | None = None,
+    border_quota: str | None = None,
+    trucking: str | None = None,
+    start: dt.date | None = None,
+    days: int | None = None,
+    unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
+    scope: str = "shanxi",
+) -> Problem:
+    """Read every input file (all problems of all files reported together)."""
+    problems: list[str] = []
+    legs = None
+    if trucking:
+        try:
+            legs = read_trucking(trucking, net)
+        except InputError as e:
+            problems += e.problems
+    ships = deps = None
+    try:
+        ships = read_shipments(shipments, net, legs)
+    except InputError as e:
+        problems += e.problems
+    if departures:
+        try:
+            deps = read_departures(departures, net)
+        except InputError as e:
+            problems += e.problems
+    quota: dict[str, int] = {}
+    by_date: dict[tuple[str, dt.date], int] = {}
+    if border_quota:
+        try:
+            quota, by_date = read_border_quota(border_quota, net)
+        except InputError as e:
+            problems += e.problems
+    if problems:
+        raise InputError(problems)
+    assert ships is not None
+    files = [Path(p) for p in (shipments, departures, rates, border_quota, trucking) if p]
+    inputs = {"files": ", ".join(p.name for p in files), "sha256": file_digest(files)}
+    problem = make_problem(
+        ships,
+        net,
+        deps,
+        border_quota=quota,
+        border_quota_by_date=by_date,
+        trucking=legs,
+        start=start,
+        days=days,
+        scope=scope,
+        unassigned_penalty=unassigned_penalty,
+        inputs=inputs,
+    )
+    if rates:
+        rate_map = read_rates(
+            rates,
+            {s.shipment_id for s in problem.shipments},
+            {d.departure_id for d in problem.departures},
+        )
+        problem = dataclasses.replace(problem, rates=rate_map)
+    return problem

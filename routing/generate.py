@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from network import Departure, Network
-from routing.model import CONTAINER_TYPES, Shipment
+from routing.domain.model import CONTAINER_TYPES, Shipment
 
 #: generated batches start on the Monday of an even ISO week, so that a week holds the
 #: fortnightly Shanxi lines too (they run in even weeks)

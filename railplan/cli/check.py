@@ -1,0 +1,107 @@
+"""``railplan check`` and ``railplan map``: re-validate a plan folder, draw it again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from railplan.cli.app import _date, _err, handle_errors, load_net, main
+from railplan.cli.plan import draw
+from routing.api import make_problem, read_problem
+from routing.domain.check import check
+from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU
+from routing.io import read_border_quota, read_departures, read_plan, read_shipments
+
+
+@main.command("check")
+@click.argument("plan_dir", type=click.Path())
+@click.argument("shipments", type=click.Path())
+@click.option("--departures", type=click.Path())
+@click.option("--rates", type=click.Path())
+@click.option("--border-quota", type=click.Path())
+@click.option("--trucking", type=click.Path())
+@click.option("--start", callback=_date)
+@click.option("--days", type=click.IntRange(min=1))
+@click.option("--scope", type=click.Choice(["shanxi", "national", "all"]), default="shanxi")
+@click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@handle_errors
+def check_cmd(
+    plan_dir: str,
+    shipments: str,
+    departures: str | None,
+    rates: str | None,
+    border_quota: str | None,
+    trucking: str | None,
+    start: dt.date | None,
+    days: int | None,
+    scope: str,
+    network_dir: str | None,
+) -> None:
+    """Re-validate the plan in PLAN_DIR against its inputs; exit 1 when it violates one."""
+    net = load_net(network_dir)
+    summary_path = Path(plan_dir) / "summary.json"
+    penalty = DEFAULT_UNASSIGNED_PENALTY_PER_TEU
+    if summary_path.is_file():
+        s = json.loads(summary_path.read_text(encoding="utf-8"))
+        penalty = float(s.get("unassigned_penalty_per_teu", penalty))
+        inp = s.get("inputs", {})
+        if "horizon_start" in inp and not departures and start is None:
+            start = dt.date.fromisoformat(inp["horizon_start"])
+            days = int(inp["horizon_days"])
+            scope = inp.get("scope", scope)
+    problem = read_problem(
+        shipments,
+        net,
+        departures=departures,
+        rates=rates,
+        border_quota=border_quota,
+        trucking=trucking,
+        start=start,
+        days=days,
+        unassigned_penalty=penalty,
+        scope=scope,
+    )
+    plan = read_plan(plan_dir, problem)
+    errs = check(plan, problem)
+    for e in errs:
+        _err(f"violation: {e}")
+    if errs:
+        click.echo(f"plan {plan_dir}: {len(errs)} violation(s)")
+        sys.exit(1)
+    click.echo(
+        f"plan {plan_dir}: OK ({len(plan.assignments)} assignments, {len(plan.unassigned)} unassigned, "
+        f"{sum(t.runs for t in plan.trains)} trains; costs recomputed)"
+    )
+
+
+@main.command("map")
+@click.argument("plan_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Map file (default PLAN_DIR/map.html)."
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="No outside request: Leaflet inlined, no tiles, bundled outlines.",
+)
+@click.option("--tiles", help="Tile provider for online maps (default OpenStreetMap).")
+@click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@handle_errors
+def map_cmd(
+    plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None
+) -> None:
+    """Draw the map and the report of the plan in PLAN_DIR again (no solving)."""
+    net = load_net(network_dir)
+    inputs = Path(plan_dir) / "inputs"
+    ships = read_shipments(inputs / "shipments.csv", net, origins_served=False)
+    deps = read_departures(inputs / "departures.csv", net)
+    quota, by_date = read_border_quota(inputs / "border_quota.csv", net)
+    problem = make_problem(ships, net, deps, border_quota=quota, border_quota_by_date=by_date)
+    plan = read_plan(plan_dir, problem)
+    map_file = Path(out) if out else Path(plan_dir) / "map.html"
+    report = draw(plan, net, map_file, offline, tiles)
+    click.echo(f"map written to {map_file}, report to {report}")

@@ -1,0 +1,163 @@
+"""Which (shipment, departure) pairs are feasible, at what cost: decided before any model is
+built, so that graph and calendar logic never leak into constraints.
+
+A shipment may ride a departure when origins and destinations match (directly or through one
+drayage / last-mile truck leg, which adds its cost and days), ``depart_date >= ready_date``
+(+ drayage days), the route crosses no avoided country, reefer / dangerous-goods rules allow it,
+and one container fits the train (TEU, gross tonnes, plugs). ``arrival = depart_date +
+transit_days`` (+ last-mile days); ``late_days = max(0, arrival - due_date)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from network import Departure
+from routing.domain.model import Problem, Shipment
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """Shipment ``s`` on departure ``t`` (indices into the problem's tuples)."""
+
+    s: int
+    t: int
+    max_containers: int
+    freight_per_container: float
+    truck_per_container: float
+    late_days: int
+    late_per_container: float
+    arrival_date: dt.date
+
+    @property
+    def cost_per_container(self) -> float:
+        return self.freight_per_container + self.truck_per_container + self.late_per_container
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    options: tuple[Option, ...]
+    by_shipment: tuple[tuple[int, ...], ...]
+    #: for shipments with no option: why (a sentence a planner can act on)
+    reasons: dict[int, str]
+
+
+def max_containers(sh: Shipment, dep: Departure) -> int:
+    """How many containers of ``sh`` one train can take on its own."""
+    n = min(sh.containers, dep.capacity_teu // sh.teu_per_container)
+    if dep.max_gross_t is not None:
+        n = min(n, int(dep.max_gross_t // sh.gross_t + 1e-9))
+    if sh.reefer:
+        n = min(n, dep.reefer_plugs)
+    return max(n, 0)
+
+
+def build_options(problem: Problem) -> Options:
+    deps = problem.departures
+    first_mile: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
+    last_mile: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
+    for leg in problem.truck_legs:
+        first_mile[leg.origin].append((leg.destination, leg.cost_per_teu, leg.days))
+        last_mile[leg.destination].append((leg.origin, leg.cost_per_teu, leg.days))
+    by_od: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for t, d in enumerate(deps):
+        by_od[(d.origin, d.destination)].append(t)
+
+    options: list[Option] = []
+    by_shipment: list[tuple[int, ...]] = []
+    reasons: dict[int, str] = {}
+    for s, sh in enumerate(problem.shipments):
+        starts = [(sh.origin, 0.0, 0), *first_mile.get(sh.origin, [])]
+        ends = [(sh.destination, 0.0, 0), *last_mile.get(sh.destination, [])]
+        # cheapest way to reach each departure (direct beats trucking)
+        cands: dict[int, tuple[float, int, int]] = {}
+        for o, oc, od in starts:
+            for e, ec, ed in ends:
+                for t in by_od.get((o, e), ()):
+                    key = (oc + ec, od, ed)
+                    if t not in cands or key < cands[t]:
+                        cands[t] = key
+        mine: list[int] = []
+        if not cands:
+            reasons[s] = (
+                f"no departure from {sh.origin} to {sh.destination} in the timetable, directly or "
+                "with a truck leg"
+            )
+            by_shipment.append(())
+            continue
+        stage = {"date": 0, "avoid": 0, "reefer": 0, "dg": 0, "fit": 0}
+        last_day = max(deps[t].depart_date for t in cands)
+        for t, (truck_teu, od, ed) in sorted(cands.items()):
+            d = deps[t]
+            if d.depart_date < sh.ready_date + dt.timedelta(days=od):
+                continue
+            stage["date"] += 1
+            if sh.avoid_countries & set(d.countries):
+                continue
+            stage["avoid"] += 1
+            if sh.reefer and d.reefer_plugs == 0:
+                continue
+            stage["reefer"] += 1
+            if sh.dg_class and not d.dg_allowed:
+                continue
+            stage["dg"] += 1
+            n = max_containers(sh, d)
+            if n == 0 or (not sh.split and n < sh.containers):
+                continue
+            stage["fit"] += 1
+            arrival = d.arrival_date + dt.timedelta(days=ed)
+            late = max(0, (arrival - sh.due_date).days) if sh.due_date else 0
+            teu = sh.teu_per_container
+            rate = problem.rates.get((sh.shipment_id, d.departure_id), d.rate_per_teu)
+            options.append(
+                Option(
+                    s=s,
+                    t=t,
+                    max_containers=n,
+                    freight_per_container=rate * teu,
+                    truck_per_container=truck_teu * teu,
+                    late_days=late,
+                    late_per_container=late * teu * sh.late_penalty_per_teu_day,
+                    arrival_date=arrival,
+                )
+            )
+            mine.append(len(options) - 1)
+        by_shipment.append(tuple(mine))
+        if not mine:
+            reasons[s] = _why_none(sh, stage, last_day, cands, deps)
+    return Options(tuple(options), tuple(by_shipment), reasons)
+
+
+def _why_none(
+    sh: Shipment,
+    stage: dict[str, int],
+    last_day: dt.date,
+    cands: dict[int, tuple[float, int, int]],
+    deps: tuple[Departure, ...],
+) -> str:
+    if stage["date"] == 0:
+        return (
+            f"no departure on the {sh.origin}-{sh.destination} corridor on or after the ready date "
+            f"{sh.ready_date} (last one in the timetable: {last_day})"
+        )
+    if stage["avoid"] == 0:
+        crossed = sorted({c for t in cands for c in deps[t].countries} & sh.avoid_countries)
+        return (
+            f"avoided countries {';'.join(sorted(sh.avoid_countries))} exclude every route "
+            f"(all cross {';'.join(crossed)})"
+        )
+    if stage["reefer"] == 0:
+        return f"no reefer plugs on any eligible departure for {sh.container_type} containers"
+    if stage["dg"] == 0:
+        return f"dangerous goods class {sh.dg_class} not allowed on any eligible departure"
+    if not sh.split:
+        return (
+            f"split=false and no eligible departure can take all {sh.containers} containers "
+            f"({sh.teu} TEU, {sh.containers * sh.gross_t:g} t) on one train"
+        )
+    return (
+        f"one {sh.container_type} container ({sh.gross_t:g} t) does not fit any eligible "
+        "departure's gross-tonne or TEU limit"
+    )

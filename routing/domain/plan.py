@@ -1,0 +1,299 @@
+"""A plan: assignments, trains, unassigned containers with reasons, and the summary.
+
+Costs in the plan are recomputed from the assignment in floating point (USD), never taken
+from the solver's scaled integers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from routing.domain.costs import cost_breakdown
+from routing.domain.model import Problem
+from routing.domain.options import Options
+from routing.domain.solution import Solution
+
+ASSIGNMENT_COLUMNS = (
+    "shipment_id",
+    "departure_id",
+    "containers",
+    "teu",
+    "gross_t",
+    "origin",
+    "destination",
+    "border_port",
+    "depart_date",
+    "arrival_date",
+    "late_days",
+    "freight_cost",
+    "truck_cost",
+    "late_cost",
+)
+TRAIN_COLUMNS = (
+    "departure_id",
+    "origin",
+    "destination",
+    "border_port",
+    "depart_date",
+    "runs",
+    "load_teu",
+    "capacity_teu",
+    "utilization",
+    "gross_t",
+    "fixed_cost",
+)
+UNASSIGNED_COLUMNS = ("shipment_id", "containers", "teu", "reason")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    shipment_id: str
+    departure_id: str
+    containers: int
+    teu: int
+    gross_t: float
+    origin: str
+    destination: str
+    border_port: str
+    depart_date: dt.date
+    arrival_date: dt.date
+    late_days: int
+    freight_cost: float
+    truck_cost: float
+    late_cost: float
+
+    def row(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in ASSIGNMENT_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainLoad:
+    departure_id: str
+    origin: str
+    destination: str
+    border_port: str
+    depart_date: dt.date
+    runs: bool
+    load_teu: int
+    capacity_teu: int
+    utilization: float
+    gross_t: float
+    fixed_cost: float
+
+    def row(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in TRAIN_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unassigned:
+    shipment_id: str
+    containers: int
+    teu: int
+    reason: str
+
+    def row(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in UNASSIGNED_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """The result of :func:`routing.domain.plan`. ``objective`` includes the unassigned penalty,
+    ``total_cost`` does not; ``bound`` is the solver's proven lower bound on ``objective``."""
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    total_cost: float
+    assignments: tuple[Assignment, ...]
+    trains: tuple[TrainLoad, ...]
+    unassigned: tuple[Unassigned, ...]
+    summary: dict[str, Any]
+    problem: Problem = field(repr=False)
+
+
+def _r2(x: float) -> float:
+    return round(x + 0.0, 2)
+
+
+def build_plan(
+    problem: Problem,
+    opts: Options,
+    sol: Solution,
+    *,
+    status: str,
+    bound: float,
+    summary_extra: dict[str, Any],
+) -> Plan:
+    deps = problem.departures
+    ships = problem.shipments
+    costs = cost_breakdown(problem, opts, sol)
+    assignments = []
+    load_teu: dict[int, int] = defaultdict(int)
+    load_t: dict[int, float] = defaultdict(float)
+    assigned: dict[int, int] = defaultdict(int)
+    on_time_teu = 0
+    for o, n in sorted(
+        sol.counts.items(), key=lambda kv: (ships[opts.options[kv[0]].s].shipment_id, kv[0])
+    ):
+        if n <= 0:
+            continue
+        op = opts.options[o]
+        sh, d = ships[op.s], deps[op.t]
+        teu = n * sh.teu_per_container
+        load_teu[op.t] += teu
+        load_t[op.t] += n * sh.gross_t
+        assigned[op.s] += n
+        on_time_teu += teu if op.late_days == 0 else 0
+        assignments.append(
+            Assignment(
+                shipment_id=sh.shipment_id,
+                departure_id=d.departure_id,
+                containers=n,
+                teu=teu,
+                gross_t=_r2(n * sh.gross_t),
+                origin=sh.origin,
+                destination=sh.destination,
+                border_port=d.border_port,
+                depart_date=d.depart_date,
+                arrival_date=op.arrival_date,
+                late_days=op.late_days,
+                freight_cost=_r2(n * op.freight_per_container),
+                truck_cost=_r2(n * op.truck_per_container),
+                late_cost=_r2(n * op.late_per_container),
+            )
+        )
+    trains = []
+    for t, d in enumerate(deps):
+        runs = t in sol.runs
+        trains.append(
+            TrainLoad(
+                departure_id=d.departure_id,
+                origin=d.origin,
+                destination=d.destination,
+                border_port=d.border_port,
+                depart_date=d.depart_date,
+                runs=runs,
+                load_teu=load_teu[t],
+                capacity_teu=d.capacity_teu,
+                utilization=round(load_teu[t] / d.capacity_teu, 4),
+                gross_t=_r2(load_t[t]),
+                fixed_cost=d.fixed_cost if runs else 0.0,
+            )
+        )
+    unassigned = []
+    for s, sh in enumerate(ships):
+        left = sh.containers - assigned[s]
+        if left > 0:
+            reason = opts.reasons.get(s) or why_left(problem, opts, sol, s, load_teu, load_t)
+            unassigned.append(
+                Unassigned(
+                    shipment_id=sh.shipment_id,
+                    containers=left,
+                    teu=left * sh.teu_per_container,
+                    reason=reason,
+                )
+            )
+    objective = costs["objective"]
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9)) if bound > -1e300 else 1.0
+    if gap < 1e-9:
+        gap = 0.0
+    running = [tr for tr in trains if tr.runs]
+    teu_assigned = sum(load_teu.values())
+    summary: dict[str, Any] = {
+        "status": status,
+        "objective": _r2(objective),
+        "bound": _r2(bound),
+        "gap": round(gap, 6),
+        "total_cost": _r2(costs["total_cost"]),
+        "cost": {k: _r2(v) for k, v in costs.items() if k not in ("objective", "total_cost")},
+        "containers_assigned": sum(assigned.values()),
+        "containers_unassigned": sum(u.containers for u in unassigned),
+        "teu_assigned": teu_assigned,
+        "teu_unassigned": sum(u.teu for u in unassigned),
+        "shipments": len(ships),
+        "departures": len(deps),
+        "trains_run": len(running),
+        "mean_utilization": round(sum(tr.utilization for tr in running) / len(running), 4)
+        if running
+        else 0.0,
+        "on_time_share": round(on_time_teu / teu_assigned, 4) if teu_assigned else 1.0,
+        "unassigned_penalty_per_teu": problem.unassigned_penalty_per_teu,
+        "inputs": dict(problem.inputs),
+    }
+    summary.update(summary_extra)
+    return Plan(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        total_cost=costs["total_cost"],
+        assignments=tuple(assignments),
+        trains=tuple(trains),
+        unassigned=tuple(unassigned),
+        summary=summary,
+        problem=problem,
+    )
+
+
+def why_left(
+    problem: Problem,
+    opts: Options,
+    sol: Solution,
+    s: int,
+    load_teu: dict[int, int],
+    load_t: dict[int, float],
+) -> str:
+    """Why a shipment that had eligible departures still has containers left."""
+    sh = problem.shipments[s]
+    deps = problem.departures
+    eligible = sorted(
+        {opts.options[o].t for o in opts.by_shipment[s]}, key=lambda t: deps[t].depart_date
+    )
+    full: list[str] = []
+    room: list[str] = []
+    cancelled: list[str] = []
+    quota_blocked: list[str] = []
+    crossing: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for t in sol.runs:
+        if deps[t].border_port:
+            crossing[(deps[t].border_port, deps[t].border_date)] += 1
+    for t in eligible:
+        d = deps[t]
+        if t in sol.runs:
+            fits = d.capacity_teu - load_teu[t] >= sh.teu_per_container * (
+                1 if sh.split else sh.containers
+            )
+            if d.max_gross_t is not None:
+                fits = fits and d.max_gross_t - load_t[t] >= sh.gross_t * (
+                    1 if sh.split else sh.containers
+                )
+            (room if fits else full).append(d.departure_id)
+        else:
+            q = problem.quota_for(d.border_port, d.border_date) if d.border_port else None
+            if q is not None and crossing[(d.border_port, d.border_date)] >= q:
+                quota_blocked.append(d.departure_id)
+            else:
+                cancelled.append(d.departure_id)
+
+    def ids(xs: list[str]) -> str:
+        return ", ".join(xs[:3]) + (f" and {len(xs) - 3} more" if len(xs) > 3 else "")
+
+    parts = []
+    if full:
+        parts.append(f"{len(full)} eligible departure(s) full ({ids(full)})")
+    if quota_blocked:
+        parts.append(f"{len(quota_blocked)} blocked by the border quota ({ids(quota_blocked)})")
+    if cancelled:
+        parts.append(
+            f"{len(cancelled)} not run: too little load for their minimum load or fixed cost ({ids(cancelled)})"
+        )
+    if room:
+        parts.append(
+            f"{len(room)} running with room, but the reefer plugs are taken or carrying it costs more "
+            f"than the unassigned penalty ({ids(room)})"
+        )
+    return "; ".join(parts) or "no eligible departure could take it"

@@ -1,0 +1,389 @@
+"""Exact decomposition of a batch into independent parts, with the border quotas coordinated
+by constraint generation.
+
+A departure serves one corridor, so departures fall into components linked only by the
+shipments that can ride several of them. Border quotas link components too; they are left
+out at first (a relaxation: the sum of the parts' bounds is a valid lower bound for the whole
+batch). When the combined plan breaks a quota, the components that cross that port on that
+day are merged, with the quota, and solved again, until no quota is broken. Each part is
+solved by :func:`routing.optimise.solver.solve`, so this module does not import OR-Tools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from routing.domain.costs import cost_breakdown
+from routing.domain.model import Problem
+from routing.domain.options import Options, build_options
+from routing.domain.solution import Solution
+from routing.optimise.solver import Progress, SolveResult, solve
+
+OVERHEAD_PER_OPTION = 1e-4
+#: a part's HiGHS search gets at least this much (CPU) time or none: it needs a while to
+#: move off a good start (BENCHMARKS.md)
+MIN_SEARCH_SECONDS = 4.0
+#: parts with at most this many options get HiGHS's search in the first pass too, for at
+#: most FIRST_PASS_SECONDS (a part then gets more in the second pass if its gap is large)
+SMALL_PART_OPTIONS = 5_000
+FIRST_PASS_SECONDS = 3.0
+#: in the first pass's time shares a small part counts as SMALL_PART_OPTIONS options, the small
+#: parts together as at most this share of all options
+SMALL_PARTS_SHARE = 0.1
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, a: int) -> int:
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    departures: tuple[int, ...]  # global indices
+    shipments: tuple[int, ...]
+    options: int
+
+
+def parts(problem: Problem, opts: Options, uf: _UnionFind) -> list[Part]:
+    """Components of departures joined by shipments (and by ``uf``'s earlier merges)."""
+    for idx in opts.by_shipment:
+        ts = {opts.options[o].t for o in idx}
+        first = min(ts, default=None)
+        for t in ts:
+            uf.union(first, t)  # type: ignore[arg-type]
+    deps: dict[int, list[int]] = defaultdict(list)
+    ships: dict[int, list[int]] = defaultdict(list)
+    n_opts: dict[int, int] = defaultdict(int)
+    for s, idx in enumerate(opts.by_shipment):
+        if idx:
+            root = uf.find(opts.options[idx[0]].t)
+            ships[root].append(s)
+            n_opts[root] += len(idx)
+    used = {opts.options[o].t for idx in opts.by_shipment for o in idx}
+    for t in sorted(used):
+        deps[uf.find(t)].append(t)
+    return [Part(tuple(deps[r]), tuple(ships[r]), n_opts[r]) for r in sorted(deps)]
+
+
+def _crossings(problem: Problem, runs: frozenset[int]) -> list[tuple[str, dt.date, list[int]]]:
+    """Quota violations of a combined plan: (port, day, departures)."""
+    by: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for t in runs:
+        d = problem.departures[t]
+        if d.border_port:
+            by[(d.border_port, d.border_date)].append(t)
+    out = []
+    for (port, day), ts in sorted(by.items()):
+        q = problem.quota_for(port, day)
+        if q is not None and len(ts) > q:
+            out.append((port, day, ts))
+    return out
+
+
+@dataclass
+class _Done:
+    res: SolveResult
+    sub: Problem
+    opts: Options
+    part: Part
+    hint: Solution | None
+
+
+def solve_decomposed(
+    problem: Problem,
+    opts: Options,
+    *,
+    hint: Solution | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    backend: str = "auto",
+    workers: int = 2,
+    progress: Progress | None = None,
+    trace: list[dict[str, object]] | None = None,
+) -> tuple[SolveResult, int]:
+    """Solve part by part on ``workers`` threads; returns the combined result and the
+    number of parts. Time left after every part has an answer goes to the parts with the
+    largest gaps, warm-started from their best plan."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    uf = _UnionFind(len(problem.departures))
+    cache: dict[tuple[int, ...], _Done] = {}
+    lock = threading.Lock()
+    build = [0.0]
+
+    def run(p: Part, share: float, start: Solution | None, local: bool = False) -> None:
+        """Solve part ``p`` with ``share`` of the time left: a first pass (``local=False``,
+        ``start`` a plan of the whole batch) gets quick plans and bounds with ``auto``; a
+        later one (``start`` this part's plan) runs the neighbourhood search and then HiGHS's
+        search from the best plan."""
+        left = deadline - time.perf_counter()
+        seen = cache.get(p.departures)
+        if seen is not None and local:  # solved before: the same sub-problem and model
+            sub, sub_opts, model = seen.sub, seen.opts, seen.res.model
+        else:
+            sub = _sub_problem(problem, p)
+            sub_opts = build_options(sub)
+            model = None
+        # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
+        # per option with HiGHS through MathOpt): keep the whole run within the limit
+        budget = max(0.5, left * share - OVERHEAD_PER_OPTION * p.options)
+        if local and left * share - OVERHEAD_PER_OPTION * p.options < 1.0:
+            return  # too little time to search again without running over the limit
+        small = p.options <= SMALL_PART_OPTIONS
+        if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
+            budget = min(budget, FIRST_PASS_SECONDS)
+        sub_hint = (
+            start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
+        )
+        res = solve(
+            sub,
+            sub_opts,
+            hint=sub_hint,
+            time_limit=budget,
+            seed=seed,
+            backend=backend,
+            heuristic=not local,  # a second round starts from the first's plan, which has it
+            # small parts: HiGHS's search at once, as it usually proves them in moments
+            mip=local or backend != "auto" or small,
+            model=model,
+        )
+        if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
+            res = replace(res, solution=sub_hint, status="feasible")
+        with lock:
+            build[0] += res.build_seconds
+            old = cache.get(p.departures)
+            if old is not None:  # a second round: keep the better plan and the better bound
+                res = _better(old, res)
+            cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
+            if trace is not None:
+                trace.append(
+                    {
+                        "departures": len(p.departures),
+                        "shipments": len(p.shipments),
+                        "options": p.options,
+                        "budget": round(budget, 2),
+                        "status": res.status,
+                        "bound": res.bound,
+                        "seconds": round(res.seconds, 2),
+                    }
+                )
+
+    violations: list[tuple[str, dt.date, list[int]]] = []
+    while True:
+        ps = parts(problem, opts, uf)
+        todo = sorted(
+            (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
+        )
+        # a part's time is in proportion to its options, but a small part's as if it had
+        # SMALL_PART_OPTIONS (its HiGHS search needs a while: solved last, one was left 35 %
+        # open on 0.5 s where HiGHS closes it in 2-3 s), the small ones together at most
+        # SMALL_PARTS_SHARE of all options, so that many small parts do not starve the large
+        n_small = sum(p.options <= SMALL_PART_OPTIONS for p in todo)
+        floor = min(
+            SMALL_PART_OPTIONS, SMALL_PARTS_SHARE * sum(p.options for p in todo) / max(1, n_small)
+        )
+        _run_all(todo, run, hint, workers, weight=functools.partial(_weight, floor=floor))
+        if progress is not None:
+            _report(progress, t0, problem, opts, ps, cache)
+        sol, bound, statuses = _combine(problem, opts, ps, cache)
+        violations = _crossings(problem, sol.runs)
+        if not violations or time.perf_counter() > deadline:
+            break
+        for _port, _day, ts in violations:
+            for t in ts[1:]:
+                uf.union(ts[0], t)
+    # then HiGHS's search, warm-started, on the parts with the largest gaps, each with time
+    # in proportion to its gap, for as long as time is left
+    while not violations and time.perf_counter() < deadline - 2.0:
+        gaps = {
+            p: _objective(d) - d.res.bound
+            for p in ps
+            if (d := cache[p.departures]).res.status != "optimal"
+        }
+        cpu = (deadline - time.perf_counter()) * max(1, workers)
+        while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < MIN_SEARCH_SECONDS:
+            if len(gaps) <= max(1, workers):
+                break
+            del gaps[min(gaps, key=lambda p: (gaps[p], p.departures))]
+        if not gaps:
+            break
+        _run_all(
+            sorted(gaps, key=lambda p: (-gaps[p], p.departures)),
+            lambda p, share, _h: run(p, share, cache[p.departures].res.solution, local=True),
+            None,
+            workers,
+            weight=gaps.__getitem__,
+        )
+        if progress is not None:
+            _report(progress, t0, problem, opts, ps, cache)
+        sol, bound, statuses = _combine(problem, opts, ps, cache)
+    status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
+    if violations:  # out of time: cancel the lightest trains over each quota
+        sol = _repair(problem, opts, sol, violations)
+    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build[0], build[0]), len(ps)
+
+
+def _run_all(
+    todo: list[Part],
+    run: Callable[[Part, float, Solution | None], None],
+    hint: Solution | None,
+    workers: int,
+    *,
+    weight: Callable[[Part], float] = lambda p: float(p.options),
+) -> None:
+    """Run parts on ``workers`` threads, each with a share of the time left in proportion to
+    its ``weight`` (by default its options)."""
+    remaining = [sum(weight(p) for p in todo) or 1.0]
+    lock = threading.Lock()
+    queue = list(todo)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            work()
+        except BaseException as e:  # re-raised on the calling thread
+            errors.append(e)
+            queue.clear()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                p = queue.pop(0)
+                share = min(1.0, weight(p) / remaining[0] * workers)
+                remaining[0] = max(1e-9, remaining[0] - weight(p))
+            run(p, share, hint)
+
+    if workers <= 1 or len(todo) <= 1:
+        work()
+        return
+    threads = [threading.Thread(target=worker) for _ in range(min(workers, len(todo)))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if errors:
+        raise errors[0]
+
+
+def _weight(p: Part, floor: float) -> float:
+    """A part's weight in the first pass's time shares: its options, at least ``floor``."""
+    return max(float(p.options), floor)
+
+
+def _objective(d: _Done) -> float:
+
+    return (
+        cost_breakdown(d.sub, d.opts, d.res.solution)["objective"] if d.res.solution else math.inf
+    )
+
+
+def _better(old: _Done, res: SolveResult) -> SolveResult:
+
+    bound = max(old.res.bound, res.bound)
+    if res.solution is None or (
+        old.res.solution is not None
+        and cost_breakdown(old.sub, old.opts, old.res.solution)["objective"]
+        <= cost_breakdown(old.sub, old.opts, res.solution)["objective"]
+    ):
+        return replace(
+            old.res, bound=bound, status="optimal" if res.status == "optimal" else old.res.status
+        )
+    return replace(res, bound=bound)
+
+
+def _repair(
+    problem: Problem, opts: Options, sol: Solution, violations: list[tuple[str, dt.date, list[int]]]
+) -> Solution:
+    load: dict[int, int] = defaultdict(int)
+    for o, n in sol.counts.items():
+        op = opts.options[o]
+        load[op.t] += n * problem.shipments[op.s].teu_per_container
+    cancel: set[int] = set()
+    for port, day, ts in violations:
+        q = problem.quota_for(port, day) or 0
+        cancel |= set(sorted(ts, key=lambda t: (-load[t], t))[q:])
+    counts = {o: n for o, n in sol.counts.items() if opts.options[o].t not in cancel}
+    return Solution(counts, frozenset(sol.runs - cancel))
+
+
+def _sub_problem(problem: Problem, p: Part) -> Problem:
+    return replace(
+        problem,
+        shipments=tuple(problem.shipments[s] for s in p.shipments),
+        departures=tuple(problem.departures[t] for t in p.departures),
+    )
+
+
+def _restrict(hint: Solution, opts: Options, sub_opts: Options, p: Part) -> Solution:
+    sidx = {s: i for i, s in enumerate(p.shipments)}
+    tidx = {t: i for i, t in enumerate(p.departures)}
+    local = {(op.s, op.t): o for o, op in enumerate(sub_opts.options)}
+    counts = {}
+    for o, n in hint.counts.items():
+        op = opts.options[o]
+        if op.s in sidx and op.t in tidx:
+            counts[local[(sidx[op.s], tidx[op.t])]] = n
+    return Solution(counts, frozenset(tidx[t] for t in hint.runs if t in tidx))
+
+
+def _combine(
+    problem: Problem,
+    opts: Options,
+    ps: list[Part],
+    cache: dict[tuple[int, ...], _Done],
+) -> tuple[Solution, float, list[str]]:
+    glob = {(op.s, op.t): o for o, op in enumerate(opts.options)}
+    counts: dict[int, int] = {}
+    runs: set[int] = set()
+    bound = problem.unassigned_penalty_per_teu * sum(
+        sh.teu for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]
+    )
+    statuses = []
+    for p in ps:
+        done = cache[p.departures]
+        res, sub_opts = done.res, done.opts
+        statuses.append(res.status)
+        bound += res.bound
+        if res.solution is None:
+            continue
+        for o, n in res.solution.counts.items():
+            op = sub_opts.options[o]
+            counts[glob[(p.shipments[op.s], p.departures[op.t])]] = n
+        runs |= {p.departures[t] for t in res.solution.runs}
+    return Solution(counts, frozenset(runs)), bound, statuses
+
+
+def _report(
+    progress: Progress,
+    t0: float,
+    problem: Problem,
+    opts: Options,
+    ps: list[Part],
+    cache: dict[tuple[int, ...], _Done],
+) -> None:
+
+    done = [p for p in ps if p.departures in cache]
+    if len(done) != len(ps):
+        return
+    sol, bound, _ = _combine(problem, opts, ps, cache)
+    progress(time.perf_counter() - t0, cost_breakdown(problem, opts, sol)["objective"], bound)

@@ -1,0 +1,78 @@
+"""The greedy baseline: what a planner does by hand.
+
+Shipments in order of ready date take the earliest feasible departure, first fit; a train that
+does not reach its minimum load is cancelled and the plan is redone without it. It is kept as a
+reference in the benchmarks and as the warm start (hint) of the optimiser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from routing.domain.model import Problem
+from routing.domain.options import Options
+from routing.domain.solution import Solution
+
+
+def greedy(problem: Problem, opts: Options) -> Solution:
+    deps = problem.departures
+    ships = problem.shipments
+    order = sorted(
+        range(len(ships)),
+        key=lambda s: (ships[s].ready_date, ships[s].due_date or dt.date.max, ships[s].shipment_id),
+    )
+    ranked = {
+        s: sorted(
+            opts.by_shipment[s],
+            key=lambda o: (
+                deps[opts.options[o].t].depart_date,
+                opts.options[o].cost_per_container,
+                o,
+            ),
+        )
+        for s in range(len(ships))
+    }
+    closed: set[int] = set()
+    while True:
+        teu = [0] * len(deps)
+        gross = [0.0] * len(deps)
+        plugs = [0] * len(deps)
+        crossing: dict[tuple[str, dt.date], int] = defaultdict(int)
+        counts: dict[int, int] = {}
+        for s in order:
+            sh = ships[s]
+            left = sh.containers
+            for o in ranked[s]:
+                op = opts.options[o]
+                t = op.t
+                d = deps[t]
+                if t in closed:
+                    continue
+                if teu[t] == 0 and d.border_port:
+                    q = problem.quota_for(d.border_port, d.border_date)
+                    if q is not None and crossing[(d.border_port, d.border_date)] >= q:
+                        continue
+                fit = min(
+                    left, op.max_containers, (d.capacity_teu - teu[t]) // sh.teu_per_container
+                )
+                if d.max_gross_t is not None:
+                    fit = min(fit, int((d.max_gross_t - gross[t]) // sh.gross_t + 1e-9))
+                if sh.reefer:
+                    fit = min(fit, d.reefer_plugs - plugs[t])
+                if fit <= 0 or (not sh.split and fit < sh.containers):
+                    continue
+                if teu[t] == 0 and d.border_port:
+                    crossing[(d.border_port, d.border_date)] += 1
+                counts[o] = fit
+                teu[t] += fit * sh.teu_per_container
+                gross[t] += fit * sh.gross_t
+                plugs[t] += fit if sh.reefer else 0
+                left -= fit
+                if left == 0:
+                    break
+        below = {t for t in range(len(deps)) if 0 < teu[t] < deps[t].min_load_teu}
+        if not below:
+            runs = frozenset(t for t in range(len(deps)) if teu[t] > 0)
+            return Solution(counts, runs)
+        closed |= below
