@@ -10,12 +10,13 @@ layer, bundled Natural Earth country outlines).
 """
 
 from maps.assets import OfflineError, make_offline, outside_urls
-from maps.draw import network_map, plan_map, train_views
+from maps.draw import check_tiles, network_map, plan_map, train_views
 from maps.io import render, save, write_report
 from maps.report import report_html
 
 __all__ = [
     "OfflineError",
+    "check_tiles",
     "make_offline",
     "network_map",
     "outside_urls",

@@ -94,6 +94,23 @@ POPUP_CSS = """<style>
 </style>"""
 
 
+def check_tiles(tiles: str | None) -> None:
+    """Raise ``ValueError`` naming the problem when ``tiles`` cannot draw a map (checked
+    before a plan is solved, so that a bad option costs no solve and no written plan)."""
+    if tiles is None:
+        return
+    try:
+        folium.Map(tiles=tiles)
+    except ValueError as e:
+        hint = (
+            "expected a tile provider's name (e.g. OpenStreetMap, OpenTopoMap); a tile URL "
+            "would need an attribution, which railplan does not take"
+            if "attribution" in str(e).lower()
+            else str(e)
+        )
+        raise ValueError(f"--tiles {tiles!r}: {hint}") from e
+
+
 def _base_map(offline: bool, tiles: str | None, *, canvas: bool = False) -> folium.Map:
     m = folium.Map(
         location=(45.0, 75.0),

@@ -7,12 +7,15 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from network import Departure, Network
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import (
     DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_HORIZON_DAYS,
     Problem,
     Shipment,
     TruckLeg,
@@ -69,6 +72,7 @@ def make_problem(
         s0, n = horizon(ships) if ships else (dt.date.today(), 0)
         first = start or s0
         n_days = days if days is not None else n + (s0 - first).days
+        _check_horizon(first, n_days, s0 + dt.timedelta(days=max(n, 1) - 1))
         departures = net.departures(first, n_days, scope=scope)
         inputs.update(horizon_start=first.isoformat(), horizon_days=str(n_days), scope=scope)
     quota = net.border_quota(scope)
@@ -83,6 +87,28 @@ def make_problem(
         unassigned_penalty_per_teu=unassigned_penalty,
         inputs=inputs,
     )
+
+
+def _check_horizon(first: dt.date, n_days: int, last_needed: dt.date) -> None:
+    """Refuse a timetable that ends before it starts, leaves the calendar, or is longer than
+    :data:`MAX_HORIZON_DAYS` (every departure of it would be built and priced)."""
+    problems = []
+    if not FIRST_DATE <= first <= LAST_DATE:
+        problems.append(
+            f"timetable start {first}: expected a date from {FIRST_DATE} to {LAST_DATE}"
+        )
+    elif n_days < 1:
+        problems.append(
+            f"timetable start {first}: after the batch's last date {last_needed}; "
+            "expected a start on or before it"
+        )
+    elif n_days > MAX_HORIZON_DAYS:
+        problems.append(
+            f"timetable of {n_days} days from {first}: expected at most {MAX_HORIZON_DAYS} days "
+            "(about three years); split the batch by ready date, or give --days or --departures"
+        )
+    if problems:
+        raise InputError(problems)
 
 
 def solve_problem(
@@ -195,6 +221,16 @@ def plan(
     )
 
 
+class _Any:
+    """Holds every id: the rates' ids are not checked against a file that could not be read."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+_ANY = _Any()
+
+
 def read_problem(
     shipments: str,
     net: Network,
@@ -234,6 +270,13 @@ def read_problem(
         except InputError as e:
             problems += e.problems
     if problems:
+        if rates:  # its problems too, its ids checked against what could be read
+            ship_ids = {s.shipment_id for s in ships} if ships is not None else _ANY
+            dep_ids = {d.departure_id for d in deps} if deps is not None else _ANY
+            try:
+                read_rates(rates, cast(set[str], ship_ids), cast(set[str], dep_ids))
+            except InputError as e:
+                problems += e.problems
         raise InputError(problems)
     assert ships is not None
     files = [Path(p) for p in (shipments, departures, rates, border_quota, trucking) if p]

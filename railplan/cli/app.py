@@ -5,6 +5,10 @@ error (or, for ``railplan check``, a plan that violates its inputs)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import math
+import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -16,10 +20,17 @@ import click
 
 import network
 from network import NetworkError
+from routing.domain.model import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_HORIZON_DAYS,
+    MAX_UNASSIGNED_PENALTY_PER_TEU,
+)
 from routing.domain.plan import Plan
 from routing.io import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _err(msg: str) -> None:
@@ -27,7 +38,8 @@ def _err(msg: str) -> None:
 
 
 def handle_errors(fn: F) -> F:
-    """Bad input: one line per problem and exit 2; anything else: exit 1, no traceback."""
+    """Bad input: one line per problem and exit 2; a closed pipe (``railplan network | head``):
+    a quiet end; anything else: exit 1, no traceback."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,6 +49,8 @@ def handle_errors(fn: F) -> F:
             for p in e.problems:
                 _err(f"error: {p}")
             sys.exit(2)
+        except BrokenPipeError:
+            quiet_exit()
         except click.exceptions.Exit:
             raise
         except click.ClickException:
@@ -48,13 +62,57 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def quiet_exit() -> None:
+    """End after the reader closed the pipe: stdout pointed at /dev/null so that Python's own
+    flush at exit cannot fail again, exit status 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+    sys.exit(0)
+
+
 def _date(_ctx: Any, _param: Any, v: str | None) -> dt.date | None:
     if v is None:
         return None
     try:
-        return dt.date.fromisoformat(v)
+        if not ISO_DATE.fullmatch(v):
+            raise ValueError(v)
+        d = dt.date.fromisoformat(v)
     except ValueError as e:
         raise click.BadParameter(f"{v!r}: expected a date YYYY-MM-DD") from e
+    if not FIRST_DATE <= d <= LAST_DATE:
+        raise click.BadParameter(f"{v!r}: expected a date from {FIRST_DATE} to {LAST_DATE}")
+    return d
+
+
+class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A finite number in a range (nan, inf and out-of-range values are refused)."""
+
+    name = "number"
+
+    def __init__(self, low: float, high: float, *, low_open: bool = False) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r}: expected a number", param, ctx)
+        below = x <= self.low if self.low_open else x < self.low
+        if not math.isfinite(x) or below or x > self.high:
+            lo = f"over {self.low:g}" if self.low_open else f"from {self.low:g}"
+            self.fail(f"{value!r}: expected a number {lo} to {self.high:g}", param, ctx)
+        return x
+
+
+#: the longest solve a command accepts, seconds (one day)
+MAX_TIME_LIMIT = 86_400.0
+TIME_LIMIT = Finite(0.0, MAX_TIME_LIMIT, low_open=True)
+SEED = click.IntRange(0, 2**31 - 1)
+DAYS = click.IntRange(1, MAX_HORIZON_DAYS)
+PENALTY = Finite(0.0, MAX_UNASSIGNED_PENALTY_PER_TEU)
 
 
 def load_net(path: str | None) -> network.Network:
@@ -93,7 +151,27 @@ def summary_text(plan: Plan, out: Path | None) -> str:
     return "\n".join(lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Group(click.Group):
+    """The command group; a wrong flag or argument is one ``error:`` line and exit 2, like
+    every other input problem (click's default prints usage over three lines)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as e:
+            cmd = e.ctx.command_path if e.ctx is not None else "railplan"
+            _err(f"error: {e.format_message()} (see {cmd} --help)")
+            sys.exit(2)
+        except click.ClickException as e:
+            _err(f"error: {e.format_message()}")
+            sys.exit(e.exit_code)
+        except click.Abort:
+            _err("aborted")
+            sys.exit(1)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="railplan")
 def main() -> None:
     """railplan: plan Shanxi's international container trains."""
@@ -108,12 +186,12 @@ _common = [
     ),
     click.option(
         "--time-limit",
-        type=float,
+        type=TIME_LIMIT,
         default=30.0,
         show_default=True,
         help="Solver time limit, seconds.",
     ),
-    click.option("--seed", type=int, default=0, show_default=True),
+    click.option("--seed", type=SEED, default=0, show_default=True),
     click.option("--quiet", is_flag=True, help="No progress on stderr."),
     click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
 ]

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import click
 
-from railplan.cli.app import _date, _err, handle_errors, load_net, main
+import maps
+from railplan.cli.app import DAYS, _date, _err, handle_errors, load_net, main
 from railplan.cli.plan import draw
 from routing.api import make_problem, read_problem
 from routing.domain.check import check
 from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU
-from routing.io import read_border_quota, read_departures, read_plan, read_shipments
+from routing.io import InputError, read_border_quota, read_departures, read_plan, read_shipments
 
 
 @main.command("check")
@@ -25,7 +26,7 @@ from routing.io import read_border_quota, read_departures, read_plan, read_shipm
 @click.option("--border-quota", type=click.Path())
 @click.option("--trucking", type=click.Path())
 @click.option("--start", callback=_date)
-@click.option("--days", type=click.IntRange(min=1))
+@click.option("--days", type=DAYS)
 @click.option("--scope", type=click.Choice(["shanxi", "national", "all"]), default="shanxi")
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
 @handle_errors
@@ -95,11 +96,16 @@ def map_cmd(
     plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None
 ) -> None:
     """Draw the map and the report of the plan in PLAN_DIR again (no solving)."""
+    if tiles and not offline:
+        try:
+            maps.check_tiles(tiles)
+        except ValueError as e:
+            raise InputError([str(e)]) from e
     net = load_net(network_dir)
     inputs = Path(plan_dir) / "inputs"
-    ships = read_shipments(inputs / "shipments.csv", net, origins_served=False)
-    deps = read_departures(inputs / "departures.csv", net)
-    quota, by_date = read_border_quota(inputs / "border_quota.csv", net)
+    ships = read_shipments(inputs / "shipments.json", net, origins_served=False)
+    deps = read_departures(inputs / "departures.json", net)
+    quota, by_date = read_border_quota(inputs / "border_quota.json", net)
     problem = make_problem(ships, net, deps, border_quota=quota, border_quota_by_date=by_date)
     plan = read_plan(plan_dir, problem)
     map_file = Path(out) if out else Path(plan_dir) / "map.html"

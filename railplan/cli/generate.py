@@ -6,15 +6,18 @@ from pathlib import Path
 
 import click
 
-from railplan.cli.app import handle_errors, load_net, main
+from railplan.cli.app import SEED, TIME_LIMIT, handle_errors, load_net, main
 from routing.generate import SCALES
 from routing.generate import generate as generate_batch
 from routing.io import InputError, write_batch
 
+#: the files ``railplan generate`` writes
+BATCH_FILES = ("shipments.csv", "departures.csv", "border_quota.csv")
+
 
 @main.command()
 @click.option("--scale", type=click.Choice(list(SCALES)), required=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False), required=True)
 @click.option(
     "--special/--plain",
@@ -23,9 +26,21 @@ from routing.io import InputError, write_batch
     help="Add no-split lots, avoided countries, dangerous goods, drayage and unservable cases.",
 )
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace batch files of the same names in --out.")
 @handle_errors
-def generate(scale: str, seed: int, out: str, special: bool, network_dir: str | None) -> None:
-    """Write a generated batch (shipments.csv, departures.csv, border_quota.csv) to --out."""
+def generate(
+    scale: str, seed: int, out: str, special: bool, network_dir: str | None, force: bool
+) -> None:
+    """Write a generated batch (shipments.csv, departures.csv, border_quota.csv) to --out;
+    files of the same names already there are kept unless --force."""
+    there = [n for n in BATCH_FILES if (Path(out) / n).exists()]
+    if there and not force:
+        raise InputError(
+            [
+                f"--out {out!r}: already holds {', '.join(there)}; expected a folder without them "
+                "(--force replaces them)"
+            ]
+        )
     net = load_net(network_dir)
     batch = generate_batch(net, scale, seed, special=special)
     files = write_batch(out, batch.shipments, batch.departures, batch.quota)
@@ -40,7 +55,7 @@ def generate(scale: str, seed: int, out: str, special: bool, network_dir: str | 
 @click.argument("instances", nargs=-1)
 @click.option(
     "--time-limit",
-    type=float,
+    type=TIME_LIMIT,
     help="Seconds per instance (default: per family, the issue's targets).",
 )
 @click.option(
@@ -49,7 +64,7 @@ def generate(scale: str, seed: int, out: str, special: bool, network_dir: str | 
 @click.option("--no-reference", is_flag=True, help="Skip the standalone HiGHS reference.")
 @click.option(
     "--reference-time-limit",
-    type=click.FloatRange(min=0, min_open=True),
+    type=TIME_LIMIT,
     help="Seconds for the standalone HiGHS reference (default: the same as railplan's).",
 )
 @click.option("--out", type=click.Path(file_okay=False), default="out/bench", show_default=True)

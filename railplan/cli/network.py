@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import maps
-from railplan.cli.app import _date, handle_errors, load_net, main
+from railplan.cli.app import DAYS, _date, handle_errors, load_net, main
 from routing.io import write_departures
 
 
@@ -49,7 +49,7 @@ def network_cmd(
 
 @main.command()
 @click.option("--start", callback=_date, required=True, help="First day (YYYY-MM-DD).")
-@click.option("--days", type=click.IntRange(min=1), default=28, show_default=True)
+@click.option("--days", type=DAYS, default=28, show_default=True)
 @click.option(
     "--scope", type=click.Choice(["shanxi", "national", "all"]), default="shanxi", show_default=True
 )

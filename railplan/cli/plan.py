@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -12,6 +13,8 @@ import maps
 import network
 from network.resources import data_path
 from railplan.cli.app import (
+    DAYS,
+    PENALTY,
     Progress,
     _date,
     _err,
@@ -24,7 +27,7 @@ from railplan.cli.app import (
 from routing.api import read_problem, solve_problem
 from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
 from routing.domain.plan import Plan
-from routing.io import write_plan
+from routing.io import InputError, check_out, write_plan
 
 SAMPLE = data_path("samples", "shipments.csv")
 
@@ -32,13 +35,44 @@ SAMPLE = data_path("samples", "shipments.csv")
 def draw(
     plan: Plan, net: network.Network, map_file: Path, offline: bool, tiles: str | None
 ) -> Path:
-    """Draw the plan's map and, beside it, its report (the maps package sits above routing:
-    imported here, in the application layer, only). Returns the report's path."""
-
+    """Draw the plan's map and, beside it, its report (``report.html`` beside ``map.html``,
+    else ``NAME.report.html`` beside ``NAME.html``). Returns the report's path."""
     maps.save(maps.plan_map(plan, net, offline=offline, tiles=tiles), map_file, offline=offline)
-    report = map_file.with_name("report.html")
+    if map_file.name == "map.html":
+        report = map_file.with_name("report.html")
+    else:
+        report = map_file.with_suffix(".report.html")
     maps.write_report(plan, net, report, offline=offline, tiles=tiles)
     return report
+
+
+def prepare(
+    read: Callable[[], Problem],
+    out: str,
+    inputs: Sequence[str | None],
+    *,
+    tiles: str | None,
+    force: bool,
+) -> Problem:
+    """Everything a plan command checks before it solves, all problems reported together: the
+    output folder's rule (:func:`routing.io.check_out`), the tile provider, every input file."""
+    problems: list[str] = []
+    try:
+        check_out(out, inputs=[f for f in inputs if f], force=force)
+    except InputError as e:
+        problems += e.problems
+    try:
+        maps.check_tiles(tiles)
+    except ValueError as e:
+        problems.append(str(e))
+    problem = None
+    try:
+        problem = read()
+    except InputError as e:
+        problems += e.problems
+    if problems or problem is None:
+        raise InputError(problems)
+    return problem
 
 
 def run_plan(
@@ -53,16 +87,20 @@ def run_plan(
     draw_maps: bool = True,
     offline: bool = False,
     tiles: str | None = None,
+    force: bool = False,
 ) -> Plan:
+    """Solve, then write the plan folder with its map and report in one swap."""
     if not quiet:
         _err(
             f"planning {len(problem.shipments)} shipments on {len(problem.departures)} departures "
             f"(time limit {time_limit:g} s)"
         )
     plan = solve_problem(problem, time_limit=time_limit, seed=seed, progress=Progress(quiet))
-    write_plan(plan, out)
-    if draw_maps:
-        draw(plan, net, out / "map.html", offline, tiles)
+
+    def maps_into(folder: Path) -> None:
+        draw(plan, net, folder / "map.html", offline, tiles)
+
+    write_plan(plan, out, extra=maps_into if draw_maps else None, force=force)
     if as_json:
         click.echo(json.dumps(plan.summary, indent=2, ensure_ascii=False, default=str))
     else:
@@ -70,9 +108,17 @@ def run_plan(
     return plan
 
 
+OUT_HELP = (
+    "Plan folder: new, empty or an earlier plan (replaced whole); never the working "
+    "directory or a folder holding an input."
+)
+FORCE_HELP = "Write the plan's files into a folder that holds other files (only same-named ones are replaced)."
+
+
 @main.command()
 @common
-@click.option("--out", type=click.Path(file_okay=False), default="out/demo", show_default=True)
+@click.option("--out", default="out/demo", show_default=True, help=OUT_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--offline", is_flag=True, help="Maps make no outside request.")
 @handle_errors
 def demo(
@@ -82,11 +128,12 @@ def demo(
     quiet: bool,
     as_json: bool,
     out: str,
+    force: bool,
     offline: bool,
 ) -> None:
     """Plan the bundled sample batch on the bundled network."""
     net = load_net(network_dir)
-    problem = read_problem(str(SAMPLE), net)
+    problem = prepare(lambda: read_problem(str(SAMPLE), net), out, [], tiles=None, force=force)
     run_plan(
         problem,
         net,
@@ -96,6 +143,7 @@ def demo(
         quiet=quiet,
         as_json=as_json,
         offline=offline,
+        force=force,
     )
 
 
@@ -114,18 +162,19 @@ def demo(
     "--trucking", type=click.Path(), help="trucking.csv: replaces the network's truck links."
 )
 @click.option("--start", callback=_date, help="First day of the timetable (YYYY-MM-DD).")
-@click.option("--days", type=click.IntRange(min=1), help="Days of timetable.")
+@click.option("--days", type=DAYS, help="Days of timetable.")
 @click.option(
     "--scope", type=click.Choice(["shanxi", "national", "all"]), default="shanxi", show_default=True
 )
 @click.option(
     "--unassigned-penalty",
-    type=click.FloatRange(min=0),
+    type=PENALTY,
     default=DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
     show_default=True,
     help="USD per TEU left unassigned.",
 )
-@click.option("--out", type=click.Path(file_okay=False), default="out/plan", show_default=True)
+@click.option("--out", default="out/plan", show_default=True, help=OUT_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--no-maps", is_flag=True, help="Do not draw map.html and report.html.")
 @click.option("--offline", is_flag=True, help="Maps make no outside request.")
 @click.option("--tiles", help="Tile provider for online maps (default OpenStreetMap).")
@@ -142,6 +191,7 @@ def plan_cmd(
     scope: str,
     unassigned_penalty: float,
     out: str,
+    force: bool,
     no_maps: bool,
     offline: bool,
     tiles: str | None,
@@ -153,17 +203,23 @@ def plan_cmd(
 ) -> None:
     """Plan a batch of SHIPMENTS (CSV, XLSX or JSON) and write the plan to --out."""
     net = load_net(network_dir)
-    problem = read_problem(
-        shipments,
-        net,
-        departures=departures,
-        rates=rates,
-        border_quota=border_quota,
-        trucking=trucking,
-        start=start,
-        days=days,
-        unassigned_penalty=unassigned_penalty,
-        scope=scope,
+    problem = prepare(
+        lambda: read_problem(
+            shipments,
+            net,
+            departures=departures,
+            rates=rates,
+            border_quota=border_quota,
+            trucking=trucking,
+            start=start,
+            days=days,
+            unassigned_penalty=unassigned_penalty,
+            scope=scope,
+        ),
+        out,
+        [shipments, departures, rates, border_quota, trucking],
+        tiles=None if offline or no_maps else tiles,
+        force=force,
     )
     run_plan(
         problem,
@@ -176,4 +232,5 @@ def plan_cmd(
         draw_maps=not no_maps,
         offline=offline,
         tiles=tiles,
+        force=force,
     )

@@ -45,6 +45,14 @@ DEFAULT_LATE_PENALTY_PER_TEU_DAY = 100.0
 #: is left behind only when no feasible train can take it.
 DEFAULT_UNASSIGNED_PENALTY_PER_TEU = 20_000.0
 
+#: the calendar a batch may use: dates outside it are refused as input errors
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+#: the longest timetable planned at once (three years), in days
+MAX_HORIZON_DAYS = 1096
+#: the largest unassigned penalty accepted, USD per TEU
+MAX_UNASSIGNED_PENALTY_PER_TEU = 1e7
+
 
 def _require(cond: bool, name: str, value: object, expected: str) -> None:
     if not cond:

@@ -17,14 +17,24 @@ from routing.io.batch import (
     write_departures,
 )
 from routing.io.errors import InputError
-from routing.io.plan_files import atomic_dir, read_plan, write_plan
+from routing.io.plan_files import (
+    INPUT_FILES,
+    PLAN_FILES,
+    atomic_dir,
+    check_out,
+    read_plan,
+    write_plan,
+)
 from routing.io.table import neutralise, read_table, write_csv, write_xlsx
 
 __all__ = [
     "DEPARTURE_COLUMNS",
+    "INPUT_FILES",
+    "PLAN_FILES",
     "SHIPMENT_COLUMNS",
     "InputError",
     "atomic_dir",
+    "check_out",
     "file_digest",
     "neutralise",
     "read_border_quota",
