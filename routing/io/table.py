@@ -201,11 +201,27 @@ class RowReader:
 
 
 # -- writing ----------------------------------------------------------------------------------
+#: first characters that make a spreadsheet read a cell as a formula
+FORMULA_START = "=+-@\t\r"
+
+
 def neutralise(v: object) -> object:
-    """Make text a spreadsheet will never run as a formula (CSV/XLSX formula injection)."""
-    if isinstance(v, str) and v and v[0] in "=+-@\t\r":
+    """Make text a spreadsheet will never run as a formula (CSV/XLSX formula injection): an
+    apostrophe goes before a formula's first character, and before text that already starts
+    with an apostrophe and such a character, so that :func:`unneutralise` gives back exactly
+    what was written."""
+    if isinstance(v, str) and v and (v[0] in FORMULA_START or _escaped(v)):
         return "'" + v
     return v
+
+
+def _escaped(v: str) -> bool:
+    return len(v) > 1 and v[0] == "'" and v[1] in FORMULA_START + "'"
+
+
+def unneutralise(v: str) -> str:
+    """The inverse of :func:`neutralise`: ``unneutralise(neutralise(v)) == v`` for all text."""
+    return v[1:] if _escaped(v) else v
 
 
 def _text(v: object) -> object:
