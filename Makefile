@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck browser bench clean
+.PHONY: demo test lint typecheck browser postgres bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ browser:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	    || echo "warning: chromium could not be installed; browser tests will be skipped"; }
 
+# Debian's PostgreSQL for the ledger's tests (the tests start a throwaway cluster themselves,
+# as the postgres user, on loopback), installed only when missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	    || echo "warning: postgresql could not be installed; PostgreSQL tests will be skipped"; }
+
 lint: $(TEST_STAMP)
 	$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check network routing maps railplan benchmarks tests
@@ -36,9 +43,13 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) browser
+test: $(TEST_STAMP) browser postgres
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint typecheck
+
+# A longer run of the input fuzz suite (the one in make test is bounded to about a minute).
+fuzz: $(TEST_STAMP)
+	RAILPLAN_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q tests/routing/io
 
 bench: $(STAMP)
 	$(BIN)/railplan bench
