@@ -100,7 +100,7 @@ def read_shipments(
                 "a park, or a place with a drayage (truck) link to a park",
             )
         destination = r.place(net, line, row, "destination")
-        containers = r.number(line, row, "containers", minimum=1, integer=True)
+        containers = r.number(line, row, "containers")
         ctype = (row.get("container_type") or DEFAULT_CONTAINER_TYPE).upper()
         if ctype not in CONTAINER_TYPES:
             r.bad(
@@ -111,9 +111,7 @@ def read_shipments(
             )
             ctype = DEFAULT_CONTAINER_TYPE
         ct = CONTAINER_TYPES[ctype]
-        gross = r.number(
-            line, row, "gross_t", default=ct.default_gross_t, minimum=0, strict_min=True
-        )
+        gross = r.number(line, row, "gross_t", default=ct.default_gross_t)
         if gross is not None and gross > ct.max_gross_t:
             r.bad(
                 line,
@@ -131,7 +129,6 @@ def read_shipments(
             row,
             "late_penalty_per_teu_day",
             default=DEFAULT_LATE_PENALTY_PER_TEU_DAY,
-            minimum=0,
         )
         split = r.boolean(line, row, "split", True)
         avoid = frozenset(
@@ -195,14 +192,14 @@ def read_departures(path: str | Path, net: Network) -> list[Departure]:
         if border and net.nodes[border].kind != "border":
             r.bad(line, "border_port", row["border_port"], "a border node")
         day = r.date(line, row, "depart_date")
-        offset = r.number(line, row, "border_offset_days", minimum=0, integer=True, required=False)
-        transit = r.number(line, row, "transit_days", minimum=0, integer=True)
-        cap = r.number(line, row, "capacity_teu", minimum=0, strict_min=True, integer=True)
-        max_gross = r.number(line, row, "max_gross_t", minimum=0, strict_min=True, required=False)
-        fixed = r.number(line, row, "fixed_cost", minimum=0)
-        rate = r.number(line, row, "rate_per_teu", minimum=0)
-        min_load = r.number(line, row, "min_load_teu", default=0, minimum=0, integer=True)
-        plugs = r.number(line, row, "reefer_plugs", default=0, minimum=0, integer=True)
+        offset = r.number(line, row, "border_offset_days", required=False)
+        transit = r.number(line, row, "transit_days")
+        cap = r.number(line, row, "capacity_teu")
+        max_gross = r.number(line, row, "max_gross_t", required=False)
+        fixed = r.number(line, row, "fixed_cost")
+        rate = r.number(line, row, "rate_per_teu")
+        min_load = r.number(line, row, "min_load_teu", default=0)
+        plugs = r.number(line, row, "reefer_plugs", default=0)
         dg = r.boolean(line, row, "dg_allowed", False)
         if cap is not None and min_load is not None and min_load > cap:
             r.bad(line, "min_load_teu", row["min_load_teu"], f"at most capacity_teu ({cap:g})")
@@ -279,7 +276,7 @@ def read_rates(
     for line, row in r.rows:
         sid = r.text(line, row, "shipment_id")
         did = r.text(line, row, "departure_id")
-        rate = r.number(line, row, "rate_per_teu", minimum=0)
+        rate = r.number(line, row, "rate_per_teu")
         if sid and sid not in shipment_ids:
             r.bad(line, "shipment_id", sid, "a shipment_id of the shipments file")
         if did and did not in departure_ids:
@@ -303,7 +300,7 @@ def read_border_quota(
         port = r.place(net, line, row, "border_port")
         if port and net.nodes[port].kind != "border":
             r.bad(line, "border_port", row["border_port"], "a border node")
-        n = r.number(line, row, "trains_per_day", minimum=0, integer=True)
+        n = r.number(line, row, "trains_per_day")
         day = r.date(line, row, "date", required=False)
         if port and n is not None:
             if day:
@@ -321,8 +318,8 @@ def read_trucking(path: str | Path, net: Network) -> list[TruckLeg]:
     for line, row in r.rows:
         a = r.place(net, line, row, "from")
         b = r.place(net, line, row, "to")
-        cost = r.number(line, row, "cost_per_teu", minimum=0)
-        days = r.number(line, row, "days", minimum=0, integer=True)
+        cost = r.number(line, row, "cost_per_teu")
+        days = r.number(line, row, "days")
         if a and b and cost is not None and days is not None:
             legs.append(TruckLeg(origin=a, destination=b, cost_per_teu=cost, days=int(days)))
     r.raise_if_problems()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from network.io import TableError
 
-class InputError(ValueError):
-    """Bad input; ``problems`` holds one line per problem."""
+
+class InputError(TableError):
+    """Bad input; ``problems`` holds one line per problem (a :class:`network.io.TableError`,
+    like the network's own :class:`network.NetworkError`)."""
 
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        super().__init__(list(problems))

@@ -5,174 +5,39 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-import json
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from network import Network, UnknownPlaceError, read_text
+from network import Network, UnknownPlaceError
+from network import io as _io
+from network.io import TableError
 from routing.io.errors import InputError
 
-
 # -- tables -----------------------------------------------------------------------------------
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
+# The reader itself lives in network.io (the lowest layer; the network's files are read with
+# it too); here it raises InputError and resolves place names.
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Rows of a CSV (UTF-8 with/without BOM or GB18030), XLSX or JSON file as strings,
-    each with its row number as a spreadsheet shows it (header = row 1)."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl  # deferred: only XLSX files need it
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [_cell(h) for h in next(it, ())]
-        rows = []
-        for i, vals in enumerate(it, start=2):
-            cells = [_cell(v) for v in vals]
-            if any(cells):
-                rows.append((i, dict(zip(header, cells, strict=False))))
-        wb.close()
-        return [h for h in header if h], rows
-    if suffix == ".json":
-        data = json.loads(read_text(path))
-        if isinstance(data, dict):
-            data = next((v for v in data.values() if isinstance(v, list)), [])
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise InputError([f"{path.name}: expected a JSON list of objects"])
-        header = list(dict.fromkeys(k for r in data for k in r))
-        return header, [(i, {k: _cell(v) for k, v in r.items()}) for i, r in enumerate(data, 1)]
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    rows = []
-    for i, vals in enumerate(reader, start=2):
-        if any(v.strip() for v in vals):
-            rows.append((i, {h: v.strip() for h, v in zip(header, vals, strict=False)}))
-    return [h for h in header if h], rows
+    each with its row number as a spreadsheet shows it (header = row 1); every problem of the
+    file (see :mod:`network.io`) raises :class:`InputError`."""
+    try:
+        table = _io.read_table(Path(path))
+    except TableError as e:
+        raise InputError(e.problems) from None
+    if table.problems:
+        raise InputError(table.problems)
+    return table.header, table.rows
 
 
-class RowReader:
-    """Collects the problems of one file; typed accessors return None on a bad value."""
+class RowReader(_io.RowReader):
+    """Collects the problems of one file; typed accessors return None on a bad value
+    (:class:`network.io.RowReader`, plus place names and :class:`InputError`)."""
 
     def __init__(self, path: Path, columns: dict[str, bool], allow_empty: bool = False) -> None:
-        self.path, self.name = path, path.name
-        self.problems: list[str] = []
-        self.header: list[str] = []
-        self.rows: list[tuple[int, dict[str, str]]] = []
-        if not path.is_file():
-            self.problems.append(f"{self.name}: file not found ({path})")
-            return
-        if path.stat().st_size == 0:
-            self.problems.append(f"{self.name}: empty file, expected a header row")
-            return
-        try:
-            self.header, self.rows = read_table(path)
-        except InputError as e:
-            self.problems += e.problems
-            return
-        except (ValueError, OSError, KeyError) as e:
-            self.problems.append(f"{self.name}: cannot read the file: {e}")
-            return
-        missing = [c for c, req in columns.items() if req and c not in self.header]
-        unknown = [c for c in self.header if c not in columns]
-        for c in missing:
-            self.problems.append(f"{self.name}: row 1: missing column {c!r}")
-        for c in unknown:
-            self.problems.append(
-                f"{self.name}: row 1, column {c!r}: unknown column; expected one of {', '.join(columns)}"
-            )
-        if not self.rows and not allow_empty and not missing:
-            self.problems.append(f"{self.name}: no data rows")
-        if missing:
-            self.rows = []
-
-    def bad(self, line: int, col: str, value: str, expected: str) -> None:
-        self.problems.append(
-            f"{self.name}: row {line}, column {col}: {value!r}: expected {expected}"
-        )
-
-    def text(self, line: int, row: dict[str, str], col: str, required: bool = True) -> str | None:
-        v = row.get(col, "")
-        if required and not v:
-            self.bad(line, col, v, "a value")
-            return None
-        return v
-
-    def number(
-        self,
-        line: int,
-        row: dict[str, str],
-        col: str,
-        *,
-        default: float | None = None,
-        minimum: float | None = None,
-        integer: bool = False,
-        strict_min: bool = False,
-        required: bool = True,
-    ) -> float | None:
-        v = row.get(col, "")
-        if not v:
-            if default is not None or not required:
-                return default
-            self.bad(line, col, v, "a value")
-            return None
-        what = "an integer" if integer else "a number"
-        try:
-            x = float(v.replace(",", "")) if v.count(",") and "." in v else float(v)
-        except ValueError:
-            self.bad(line, col, v, what)
-            return None
-        if not math.isfinite(x) or (integer and not x.is_integer()):
-            self.bad(line, col, v, what)
-            return None
-        if minimum is not None and (x < minimum or (strict_min and x == minimum)):
-            self.bad(line, col, v, f"{what} {'>' if strict_min else '>='} {minimum:g}")
-            return None
-        return x
-
-    def date(
-        self, line: int, row: dict[str, str], col: str, required: bool = True
-    ) -> dt.date | None:
-        v = row.get(col, "")
-        if not v:
-            if required:
-                self.bad(line, col, v, "a date YYYY-MM-DD")
-            return None
-        s = v[:10].replace("/", "-").replace(".", "-")
-        try:
-            return dt.date.fromisoformat(s)
-        except ValueError:
-            pass
-        try:
-            return dt.datetime.strptime(s, "%Y-%m-%d").date()
-        except ValueError:
-            self.bad(line, col, v, "a date YYYY-MM-DD")
-            return None
-
-    def boolean(self, line: int, row: dict[str, str], col: str, default: bool) -> bool:
-        v = row.get(col, "").strip().lower()
-        if not v:
-            return default
-        if v in ("true", "yes", "y", "1", "t", "是"):
-            return True
-        if v in ("false", "no", "n", "0", "f", "否"):
-            return False
-        self.bad(line, col, v, "true or false")
-        return default
+        super().__init__(path, columns, allow_empty=allow_empty)
 
     def place(
         self, net: Network, line: int, row: dict[str, str], col: str, required: bool = True
@@ -186,18 +51,9 @@ class RowReader:
             self.problems.append(f"{self.name}: row {line}, column {col}: {e}")
             return None
 
-    def duplicate(self, line: int, col: str, v: str, seen: dict[str, int]) -> None:
-        if v in seen:
-            self.bad(line, col, v, f"a unique id (also on row {seen[v]})")
-        else:
-            seen[v] = line
-
     def raise_if_problems(self) -> None:
         if self.problems:
             raise InputError(self.problems)
-
-
-# -- readers ----------------------------------------------------------------------------------
 
 
 # -- writing ----------------------------------------------------------------------------------

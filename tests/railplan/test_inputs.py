@@ -40,7 +40,7 @@ GOLDEN = [
     (
         "non-positive count",
         "S1,zhongding,moscow,0,40HC,20,2026-12-01,,true,\n",
-        "shipments.csv: row 2, column containers: '0': expected an integer >= 1",
+        "shipments.csv: row 2, column containers: '0': expected an integer from 1 to 10,000",
     ),
     (
         "unknown container type",
@@ -159,7 +159,7 @@ def test_inconsistent_departures(tmp_path: Path) -> None:
     assert code == 2
     assert err.splitlines() == [
         "error: departures.csv: row 2, column min_load_teu: '60': expected at most capacity_teu (50)",
-        "error: departures.csv: row 3, column fixed_cost: '-5': expected a number >= 0",
+        "error: departures.csv: row 3, column fixed_cost: '-5': expected a number from 0 to 1,000,000,000",
         "error: departures.csv: row 4, column departure_id: 'D2': expected a unique id (also on row 3)",
         "error: departures.csv: row 4, column border_port: 'taiyuan': expected a border node",
     ]
