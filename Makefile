@@ -49,7 +49,7 @@ test: $(TEST_STAMP) browser postgres
 
 # A longer run of the input fuzz suite (the one in make test is bounded to about a minute).
 fuzz: $(TEST_STAMP)
-	RAILPLAN_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q tests/routing/io
+	RAILPLAN_FUZZ_EXAMPLES=2000 RAILPLAN_FUZZ_RUNS=1500 $(BIN)/python -m pytest -q tests/routing/io tests/railplan/test_fuzz_cli.py
 
 bench: $(STAMP)
 	$(BIN)/railplan bench
