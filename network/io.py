@@ -239,11 +239,11 @@ def read_text(path: Path, unit: str = "row") -> str:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise TableError([f"{path.name}: {_os_problem(path, e)}"]) from None
+        raise TableError([f"{path.name}: {file_problem(path, e)}"]) from None
     return decode(raw, path.name, unit)
 
 
-def _os_problem(path: Path, e: OSError | None = None) -> str:
+def file_problem(path: Path, e: OSError | None = None) -> str:
     if path.is_dir():
         return f"is a folder, expected a file ({path})"
     if e is None and not path.exists():
@@ -271,7 +271,11 @@ def show(v: str) -> str:
 
 
 _BAD_CHAR = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
-_CHAR_NAMES = {"\r": "carriage return (CR)", "\n": "line feed (LF)", "\x00": "NUL"}
+_CHAR_NAMES = {
+    "\r": "a carriage return (CR; lines must end in LF or CRLF)",
+    "\n": "a line feed (LF)",
+    "\x00": "a NUL character",
+}
 
 
 def cell_problem(v: str) -> str | None:
@@ -285,11 +289,11 @@ def cell_problem(v: str) -> str | None:
     what = (
         "a lone surrogate"
         if "\ud800" <= ch <= "\udfff"
-        else f"the control character {_CHAR_NAMES.get(ch, f'U+{ord(ch):04X}')}"
+        else _CHAR_NAMES.get(ch, "a control character")
     )
     return (
-        f"{show(v)}: expected text without control characters (found {what} "
-        f"U+{ord(ch):04X} at character {m.start() + 1})"
+        f"{show(v)}: expected text without control characters (found U+{ord(ch):04X}, "
+        f"{what}, at character {m.start() + 1})"
     )
 
 
@@ -341,7 +345,7 @@ class _Builder:
         self.names: list[str] = []
         self.index: dict[str, int] = {}
         self.rows: list[tuple[int, dict[str, str]]] = []
-        self.reported: set[int] = set()
+        self.reported: set[int] = set()  # columns whose values are not read (reported once)
 
     def header(self, cells: list[str]) -> None:
         for i, raw in enumerate(cells):
@@ -349,6 +353,7 @@ class _Builder:
             h = raw.strip()
             if bad:
                 self.problems.append(f"{self.name}: row 1, column {column_label(i)}: {bad}")
+                self.reported.add(i)
                 h = ""
             elif h in self.index:
                 self.problems.append(
@@ -356,6 +361,7 @@ class _Builder:
                     f"{column_label(self.index[h])} and {column_label(i)}); expected each "
                     "column once"
                 )
+                self.reported.add(i)
                 h = ""
             elif h:
                 self.index[h] = i
@@ -367,10 +373,9 @@ class _Builder:
         for i, raw in enumerate(cells):
             h = self.names[i] if i < len(self.names) else ""
             bad = cell_problem(raw)
-            col = repr(h) if self.unit == "object" else h
             if bad:
                 self.problems.append(
-                    f"{self.name}: row {line}, column {col or column_label(i)}: {bad}"
+                    f"{self.name}: row {line}, column {h or column_label(i)}: {bad}"
                 )
                 ok = False
                 continue
@@ -414,16 +419,24 @@ def _read_csv(name: str, text: str) -> Table:
                     "save as 'CSV UTF-8 (comma delimited)')"
                 ],
             )
-    for n, line in enumerate(lines, start=1):
+    n, end = 0, len(lines)
+    while n < end:
+        line, n = lines[n], n + 1
         cells = _csv_cells(line)
         if isinstance(cells, int):
-            col = b.names[cells] if cells < len(b.names) and n > 1 else ""
+            # the quoted cell runs on until an odd number of quotes closes it: skip those lines
+            start = n
+            while n < end and lines[n].count('"') % 2 == 0:
+                n += 1
+            runs = f"it runs on to row {n + 1}" if n < end else "it never closes"
+            n += 1
+            col = b.names[cells] if cells < len(b.names) and start > 1 else ""
             b.problems.append(
-                f"{name}: row {n}, column {col or column_label(cells)}: a quote '\"' opens a "
-                "cell that does not close on its line; expected one line per row (close the "
-                "quote; line breaks inside a cell are not supported)"
+                f"{name}: row {start}, column {col or column_label(cells)}: a quote '\"' opens "
+                f"a cell that does not close on its line ({runs}); expected one line per row "
+                "(close the quote; line breaks inside a cell are not supported)"
             )
-            if n == 1:
+            if start == 1:
                 return b.table()
             continue
         if n == 1:
@@ -505,6 +518,12 @@ def _json_cell(v: Any) -> str | None:
     return None
 
 
+def _json_type(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return "true/false/null"
+    return {str: "string", int: "number", float: "number", list: "array"}.get(type(v), "object")
+
+
 def _read_json(name: str, text: str) -> Table:
     try:
         data = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
@@ -523,7 +542,7 @@ def _read_json(name: str, text: str) -> Table:
             return Table([], [], [f"{name}: an object with {len(lists)} lists; {expected}"])
         data = lists[0]
     if not isinstance(data, list):
-        return Table([], [], [f"{name}: a JSON {type(data).__name__}; {expected}"])
+        return Table([], [], [f"{name}: a JSON {_json_type(data)}; {expected}"])
     b = _Builder(name, unit="object")
     keys: dict[str, None] = {}
     for obj in data:
@@ -534,11 +553,11 @@ def _read_json(name: str, text: str) -> Table:
     for n, obj in enumerate(data, start=1):
         if not isinstance(obj, dict):
             b.problems.append(
-                f"{name}: row {n}: a JSON {type(obj).__name__}: expected an object of column: value"
+                f"{name}: row {n}: a JSON {_json_type(obj)}: expected an object of column: value"
             )
             continue
         for k in getattr(obj, "duplicates", []):
-            b.problems.append(f"{name}: row {n}, column {k!r}: appears twice in the object")
+            b.problems.append(f"{name}: row {n}, column {k}: appears twice in the object")
         cells = [""] * len(b.names)
         ok = True
         for k, v in obj.items():
@@ -546,7 +565,7 @@ def _read_json(name: str, text: str) -> Table:
             if c is None:
                 what = "an array" if isinstance(v, list) else "an object"
                 b.problems.append(
-                    f"{name}: row {n}, column {k!r}: {what}: expected a text, a number, "
+                    f"{name}: row {n}, column {k}: {what}: expected a text, a number, "
                     "true, false or null"
                 )
                 ok = False
@@ -565,10 +584,14 @@ def read_table(path: Path) -> Table:
     at all (missing, a folder, unreadable, undecodable)."""
     path = Path(path)
     if not path.is_file():
-        raise TableError([f"{path.name}: {_os_problem(path)}"])
+        raise TableError([f"{path.name}: {file_problem(path)}"])
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
+    if suffix in (".xls", ".ods", ".numbers"):
+        raise TableError(
+            [f"{path.name}: a {suffix} workbook is not read; save it as .xlsx or as 'CSV UTF-8'"]
+        )
     if suffix == ".json":
         return _read_json(path.name, read_text(path, unit="line"))
     return _read_csv(path.name, read_text(path))

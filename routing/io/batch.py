@@ -16,6 +16,7 @@ from pathlib import Path
 import pycountry
 
 from network import Departure, Network
+from network.io import file_problem
 from routing.domain.model import (
     CONTAINER_TYPES,
     DEFAULT_CONTAINER_TYPE,
@@ -24,6 +25,7 @@ from routing.domain.model import (
     TruckLeg,
     network_truck_legs,
 )
+from routing.io.errors import InputError
 from routing.io.table import RowReader, write_csv
 
 ISO_COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
@@ -327,10 +329,18 @@ def read_trucking(path: str | Path, net: Network) -> list[TruckLeg]:
 
 
 def file_digest(paths: Iterable[Path]) -> str:
+    """SHA-256 over the names and bytes of ``paths``; a file that cannot be read is an
+    :class:`InputError` naming it (every such file at once)."""
     h = hashlib.sha256()
+    problems = []
     for p in paths:
         h.update(p.name.encode())
-        h.update(p.read_bytes())
+        try:
+            h.update(p.read_bytes())
+        except OSError as e:
+            problems.append(f"{p.name}: {file_problem(p, e)}")
+    if problems:
+        raise InputError(problems)
     return h.hexdigest()
 
 

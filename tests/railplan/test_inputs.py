@@ -228,3 +228,525 @@ def test_xlsx_and_json_inputs(tmp_path: Path) -> None:
     assert code == 0, err
     summary = json.loads((tmp_path / "j" / "summary.json").read_text())
     assert summary["containers_assigned"] + summary["containers_unassigned"] == 2
+
+
+# -- hostile input: every case exits 2 with one line naming file, row and column -----------
+SHIP = HEADER.rstrip("\n") + ",late_penalty_per_teu_day,customer\n"
+ROW = "S1,zhongding,moscow,2,40HC,20,2026-12-01,2026-12-30,true,,100,Acme\n"
+DEPS = (
+    "departure_id,origin,destination,border_port,depart_date,transit_days,capacity_teu,"
+    "fixed_cost,rate_per_teu,max_gross_t\n"
+)
+DEP = "D1,zhongding,moscow,erenhot,2026-12-02,16,100,1000,100,2000\n"
+
+
+def _ship(row: str = ROW, header: str = SHIP) -> bytes:
+    return (header + row).encode()
+
+
+def _xlsx_bytes() -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["shipment_id", "origin", "destination", "containers", "ready_date"])
+    ws.append(["X1", "zhongding", "moscow", 3, "2026-12-01"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _zip_without_workbook() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    return buf.getvalue()
+
+
+def _json(**cells: object) -> bytes:
+    row = {
+        "shipment_id": "J1",
+        "origin": "zhongding",
+        "destination": "moscow",
+        "containers": 2,
+        "ready_date": "2026-12-01",
+    }
+    row.update(cells)
+    return json.dumps([row]).encode()
+
+
+_CTRL = "expected text without control characters (found U+{:04X}, {}, at character 3)"
+_NUM_HINT = "(use a dot as decimal separator and no thousands separator)"
+_SAVE = "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+
+# (case, file name, content, expected stderr lines without 'error: ')
+SHIPMENT_CASES: list[tuple[str, str, bytes, list[str]]] = [
+    (
+        "stray CR in a cell",
+        "s.csv",
+        _ship(ROW.replace("Acme", "Ac\rme")),
+        [
+            "s.csv: row 2, column customer: 'Ac\\rme': "
+            + _CTRL.format(13, "a carriage return (CR; lines must end in LF or CRLF)")
+        ],
+    ),
+    (
+        "CR-only line endings",
+        "s.csv",
+        _ship().replace(b"\n", b"\r"),
+        [
+            f"s.csv: row 1: the lines end with CR only (old Mac line endings); expected LF or CRLF line endings; {_SAVE}"
+        ],
+    ),
+    (
+        "cell over the field limit",
+        "s.csv",
+        _ship(ROW.replace("Acme", "x" * 200_000)),
+        [
+            "s.csv: row 2, column customer: a cell of 200,000 characters: expected at most 2,000 characters"
+        ],
+    ),
+    (
+        "unbalanced quote swallowing the next rows",
+        "s.csv",
+        _ship(ROW.replace("Acme", '"Jiexiu') + ROW.replace("S1", "S2") + ROW.replace("S1", "S3")),
+        [
+            "s.csv: row 2, column customer: a quote '\"' opens a cell that does not close on its "
+            "line (it never closes); expected one line per row (close the quote; line breaks "
+            "inside a cell are not supported)"
+        ],
+    ),
+    (
+        "quoted cell with a line break",
+        "s.csv",
+        _ship(ROW.replace("Acme", '"Ac\nme"') + ROW.replace("S1", "S2")),
+        [
+            "s.csv: row 2, column customer: a quote '\"' opens a cell that does not close on its "
+            "line (it runs on to row 3); expected one line per row (close the quote; line breaks "
+            "inside a cell are not supported)"
+        ],
+    ),
+    (
+        "containers 1e308",
+        "s.csv",
+        _ship(ROW.replace(",2,40HC", ",1e308,40HC")),
+        ["s.csv: row 2, column containers: '1e308': expected an integer from 1 to 10,000"],
+    ),
+    (
+        "containers 10**30",
+        "s.csv",
+        _ship(ROW.replace(",2,40HC", f",{10**30},40HC")),
+        [f"s.csv: row 2, column containers: '{10**30}': expected an integer from 1 to 10,000"],
+    ),
+    (
+        "late penalty 1e20",
+        "s.csv",
+        _ship(ROW.replace(",100,", ",1e20,")),
+        [
+            "s.csv: row 2, column late_penalty_per_teu_day: '1e20': expected a number from 0 to 10,000,000"
+        ],
+    ),
+    (
+        "late penalty 1e308",
+        "s.csv",
+        _ship(ROW.replace(",100,", ",1e308,")),
+        [
+            "s.csv: row 2, column late_penalty_per_teu_day: '1e308': expected a number from 0 to 10,000,000"
+        ],
+    ),
+    (
+        "gross_t nan",
+        "s.csv",
+        _ship(ROW.replace(",20,", ",nan,")),
+        ["s.csv: row 2, column gross_t: 'nan': expected a number"],
+    ),
+    (
+        "due date 9999-12-31",
+        "s.csv",
+        _ship(ROW.replace("2026-12-30", "9999-12-31")),
+        [
+            "s.csv: row 2, column due_date: '9999-12-31': expected a date from 2000-01-01 to 2100-12-31"
+        ],
+    ),
+    (
+        "date with trailing garbage",
+        "s.csv",
+        _ship(ROW.replace("2026-12-30", "2026-12-08garbage")),
+        ["s.csv: row 2, column due_date: '2026-12-08garbage': expected a date YYYY-MM-DD"],
+    ),
+    (
+        "date with a time",
+        "s.csv",
+        _ship(ROW.replace("2026-12-30", "2026-12-08T10:00")),
+        ["s.csv: row 2, column due_date: '2026-12-08T10:00': expected a date YYYY-MM-DD"],
+    ),
+    (
+        "ISO week date",
+        "s.csv",
+        _ship(ROW.replace("2026-12-01", "2026-W50-1")),
+        ["s.csv: row 2, column ready_date: '2026-W50-1': expected a date YYYY-MM-DD"],
+    ),
+    (
+        "NUL in a text cell",
+        "s.csv",
+        _ship(ROW.replace("Acme", "Ac\x00me")),
+        ["s.csv: row 2, column customer: 'Ac\\x00me': " + _CTRL.format(0, "a NUL character")],
+    ),
+    (
+        "control character in a text cell",
+        "s.csv",
+        _ship(ROW.replace("Acme", "Ac\x07me")),
+        ["s.csv: row 2, column customer: 'Ac\\x07me': " + _CTRL.format(7, "a control character")],
+    ),
+    (
+        "duplicated column",
+        "s.csv",
+        _ship(header=SHIP.replace("customer", "containers")),
+        [
+            "s.csv: row 1, column 'containers': appears twice (columns 4 (D) and 12 (L)); expected each column once"
+        ],
+    ),
+    (
+        "values under an empty header",
+        "s.csv",
+        _ship(header=SHIP.replace(",customer", ",")),
+        [
+            "s.csv: row 2, column 12 (L): 'Acme': a value under an empty header; expected a column name in row 1"
+        ],
+    ),
+    (
+        "values beyond the last header",
+        "s.csv",
+        _ship(ROW.replace("Acme", "Acme,extra")),
+        [
+            "s.csv: row 2, column 13 (M): 'extra': a value under no header; expected a column name in row 1"
+        ],
+    ),
+    (
+        "decimal comma",
+        "s.csv",
+        _ship(ROW.replace(",20,", ',"1.234,5",')),
+        [f"s.csv: row 2, column gross_t: '1.234,5': expected a number {_NUM_HINT}"],
+    ),
+    (
+        "decimal comma 12.200,0",
+        "s.csv",
+        _ship(ROW.replace(",20,", ',"12.200,0",')),
+        [f"s.csv: row 2, column gross_t: '12.200,0': expected a number {_NUM_HINT}"],
+    ),
+    (
+        "thousands separator with a dot",
+        "s.csv",
+        _ship(ROW.replace(",2,40HC", ',"1,200.0",40HC')),
+        [f"s.csv: row 2, column containers: '1,200.0': expected an integer {_NUM_HINT}"],
+    ),
+    (
+        "thousands separator",
+        "s.csv",
+        _ship(ROW.replace(",2,40HC", ',"1,200",40HC')),
+        [f"s.csv: row 2, column containers: '1,200': expected an integer {_NUM_HINT}"],
+    ),
+    (
+        "Latin-1 text",
+        "s.csv",
+        (SHIP + ROW.replace("Acme", "Zürich Müller")).encode("latin-1"),
+        [
+            f"s.csv: row 2 (byte {len(SHIP) + ROW.index('Acme') + 1}): not valid UTF-8 (bytes fc) nor Chinese GB18030 text; {_SAVE}"
+        ],
+    ),
+    (
+        "invalid UTF-8 in an id",
+        "s.csv",
+        _ship().replace(b"S1,", b"S\xff1,"),
+        [
+            f"s.csv: row 2 (byte {len(SHIP) + 1}): not valid UTF-8 (bytes ff) nor Chinese GB18030 text; {_SAVE}"
+        ],
+    ),
+    (
+        "UTF-16 without BOM",
+        "s.csv",
+        (SHIP + ROW).encode("utf-16-le"),
+        [f"s.csv: the file looks like UTF-16 without a byte-order mark; {_SAVE}"],
+    ),
+    (
+        "semicolon separated",
+        "s.csv",
+        _ship().replace(b",", b";"),
+        [
+            "s.csv: row 1: the columns are separated by ';'; expected ',' (in Excel: save as 'CSV UTF-8 (comma delimited)')"
+        ],
+    ),
+    (
+        "tab separated",
+        "s.csv",
+        _ship().replace(b",", b"\t"),
+        [
+            "s.csv: row 1: the columns are separated by tabs; expected ',' (in Excel: save as 'CSV UTF-8 (comma delimited)')"
+        ],
+    ),
+    (
+        "CSV renamed .xlsx",
+        "s.xlsx",
+        _ship(),
+        [
+            "s.xlsx: cannot read the file as an Excel workbook (.xlsx): BadZipFile: File is not a zip file"
+        ],
+    ),
+    (
+        "truncated .xlsx",
+        "s.xlsx",
+        _xlsx_bytes()[:3000],
+        [
+            "s.xlsx: cannot read the file as an Excel workbook (.xlsx): BadZipFile: File is not a zip file"
+        ],
+    ),
+    (
+        "zip that is no workbook",
+        "s.xlsx",
+        _zip_without_workbook(),
+        [
+            "s.xlsx: cannot read the file as an Excel workbook (.xlsx): KeyError: \"There is no item named '[Content_Types].xml' in the archive\""
+        ],
+    ),
+    (
+        "old .xls workbook",
+        "s.xls",
+        b"\xd0\xcf\x11\xe0",
+        ["s.xls: a .xls workbook is not read; save it as .xlsx or as 'CSV UTF-8'"],
+    ),
+    (
+        "deeply nested JSON",
+        "s.json",
+        b"[" * 100_000 + b"]" * 100_000,
+        ["s.json: the JSON is nested too deeply; expected a list of objects"],
+    ),
+    (
+        "truncated JSON",
+        "s.json",
+        _json()[:-5],
+        ["s.json: line 1, column 103: not valid JSON: Unterminated string starting at"],
+    ),
+    (
+        "lone surrogate in JSON",
+        "s.json",
+        _json(customer="Ac\ud800me"),
+        [
+            "s.json: row 1, column customer: 'Ac\\ud800me': expected text without control characters (found U+D800, a lone surrogate, at character 3)"
+        ],
+    ),
+    (
+        "JSON NaN",
+        "s.json",
+        _json().replace(b'"containers": 2', b'"containers": NaN'),
+        ["s.json: not valid JSON: NaN is not a JSON number"],
+    ),
+    (
+        "JSON top level not a list",
+        "s.json",
+        b'"shipments"',
+        [
+            "s.json: a JSON string; expected a JSON list of objects (one per row), or an object holding one such list"
+        ],
+    ),
+    (
+        "JSON row not an object",
+        "s.json",
+        b"[[1, 2]]",
+        ["s.json: row 1: a JSON array: expected an object of column: value"],
+    ),
+    (
+        "JSON list as a cell",
+        "s.json",
+        _json(origin=["zhongding"]),
+        ["s.json: row 1, column origin: an array: expected a text, a number, true, false or null"],
+    ),
+    (
+        "JSON object as a cell",
+        "s.json",
+        _json(containers={"n": 2}),
+        [
+            "s.json: row 1, column containers: an object: expected a text, a number, true, false or null"
+        ],
+    ),
+    (
+        "JSON duplicate key",
+        "s.json",
+        _json().replace(b'"containers": 2', b'"containers": 2, "containers": 3'),
+        ["s.json: row 1, column containers: appears twice in the object"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "content", "expected"), SHIPMENT_CASES, ids=[c[0] for c in SHIPMENT_CASES]
+)
+def test_hostile_shipments_file(
+    tmp_path: Path, case: str, name: str, content: bytes, expected: list[str]
+) -> None:
+    p = tmp_path / name
+    p.write_bytes(content)
+    code, out, err = run("plan", str(p), "--no-maps", "--quiet", "--out", str(tmp_path / "p"))
+    assert (code, err.splitlines()) == (2, [f"error: {e}" for e in expected]), case
+    assert "Traceback" not in out + err and not (tmp_path / "p").exists()
+
+
+OPTION_CASES: list[tuple[str, str, str, str, str]] = [
+    (
+        "departure capacity huge",
+        "--departures",
+        DEPS + DEP.replace(",100,1000,", ",100000,1000,"),
+        "departures.csv: row 2, column capacity_teu: '100000': expected an integer from 1 to 1,000",
+    ),
+    (
+        "departure fixed cost 1e308",
+        "--departures",
+        DEPS + DEP.replace(",1000,100,", ",1e308,100,"),
+        "departures.csv: row 2, column fixed_cost: '1e308': expected a number from 0 to 1,000,000,000",
+    ),
+    (
+        "departure rate 1e308",
+        "--departures",
+        DEPS + DEP.replace(",1000,100,", ",1000,1e308,"),
+        "departures.csv: row 2, column rate_per_teu: '1e308': expected a number from 0 to 10,000,000",
+    ),
+    (
+        "departure transit days 10**7",
+        "--departures",
+        DEPS + DEP.replace(",16,", ",10000000,"),
+        "departures.csv: row 2, column transit_days: '10000000': expected an integer from 0 to 365",
+    ),
+    (
+        "departure train weight 1e6",
+        "--departures",
+        DEPS + DEP.replace(",2000\n", ",1e6\n"),
+        "departures.csv: row 2, column max_gross_t: '1e6': expected a number > 0 and at most 100,000",
+    ),
+    (
+        "depart date 9999-12-31",
+        "--departures",
+        DEPS + DEP.replace("2026-12-02", "9999-12-31"),
+        "departures.csv: row 2, column depart_date: '9999-12-31': expected a date from 2000-01-01 to 2100-12-31",
+    ),
+    (
+        "quota trains per day huge",
+        "--border-quota",
+        "border_port,trains_per_day\nerenhot,1e9\n",
+        "border_quota.csv: row 2, column trains_per_day: '1e9': expected an integer from 0 to 1,000",
+    ),
+    (
+        "trucking cost 1e308",
+        "--trucking",
+        "from,to,cost_per_teu,days\ntaiyuan,zhongding,1e308,1\n",
+        "trucking.csv: row 2, column cost_per_teu: '1e308': expected a number from 0 to 10,000,000",
+    ),
+    (
+        "trucking days 10**7",
+        "--trucking",
+        "from,to,cost_per_teu,days\ntaiyuan,zhongding,100,10000000\n",
+        "trucking.csv: row 2, column days: '10000000': expected an integer from 0 to 365",
+    ),
+    (
+        "rate 1e308",
+        "--rates",
+        "shipment_id,departure_id,rate_per_teu\nS1,D1,1e308\n",
+        "rates.csv: row 2, column rate_per_teu: '1e308': expected a number from 0 to 10,000,000",
+    ),
+]
+_FILES = {
+    "--departures": "departures.csv",
+    "--border-quota": "border_quota.csv",
+    "--trucking": "trucking.csv",
+    "--rates": "rates.csv",
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "option", "text", "expected"),
+    [c[:2] + c[2:] for c in OPTION_CASES],
+    ids=[c[0] for c in OPTION_CASES],
+)
+def test_hostile_option_file(
+    tmp_path: Path, case: str, option: str, text: str, expected: str
+) -> None:
+    args = ["plan", write(tmp_path, "shipments.csv", HEADER + GOOD)]
+    if option == "--rates":
+        args += ["--departures", write(tmp_path, "departures.csv", DEPS + DEP)]
+    args += [option, write(tmp_path, _FILES[option], text), "--no-maps", "--quiet"]
+    code, _, err = run(*args, "--out", str(tmp_path / "p"))
+    assert (code, err.splitlines()) == (2, [f"error: {expected}"]), case
+
+
+@pytest.mark.parametrize("option", ["SHIPMENTS", *_FILES])
+def test_missing_file_of_any_kind(tmp_path: Path, option: str) -> None:
+    missing = tmp_path / "nope.csv"
+    args = [
+        "plan",
+        str(missing) if option == "SHIPMENTS" else write(tmp_path, "s.csv", HEADER + GOOD),
+    ]
+    if option != "SHIPMENTS":
+        args += [option, str(missing)]
+    code, _, err = run(*args, "--no-maps", "--quiet", "--out", str(tmp_path / "p"))
+    assert (code, err.strip()) == (2, f"error: nope.csv: file not found ({missing})")
+
+
+def test_folder_given_as_a_file(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").mkdir()
+    code, _, err = run("plan", str(tmp_path / "s.csv"))
+    assert (code, err.strip()) == (
+        2,
+        f"error: s.csv: is a folder, expected a file ({tmp_path / 's.csv'})",
+    )
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = Path(write(tmp_path, "s.csv", HEADER + GOOD))
+
+    read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == p:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    code, _, err = run("plan", str(p))
+    assert (code, err.strip()) == (
+        2,
+        f"error: s.csv: cannot read the file ({p}): Permission denied",
+    )
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    code, _, err = run(
+        "plan",
+        write(tmp_path, "s.csv", HEADER + GOOD, "utf-16"),
+        "--no-maps",
+        "--quiet",
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert code == 0, err
+
+
+def test_quoted_cells_with_commas_and_quotes_are_read(tmp_path: Path, net: object) -> None:
+    from routing.io import read_shipments
+
+    row = ROW.replace("Acme", '"Acme, ""Taiyuan"" branch"')
+    ships = read_shipments(write(tmp_path, "s.csv", SHIP + row), net)  # type: ignore[arg-type]
+    assert ships[0].customer == 'Acme, "Taiyuan" branch'
+
+
+def test_unknown_columns_are_named_among_known_ones(tmp_path: Path) -> None:
+    code, _, err = run("plan", write(tmp_path, "s.csv", SHIP.replace(",customer", ",colour") + ROW))
+    assert code == 2
+    assert err.splitlines() == [
+        "error: s.csv: row 1, column 'colour': unknown column; expected one of shipment_id, origin, "
+        "destination, containers, container_type, gross_t, ready_date, due_date, late_penalty_per_teu_day, "
+        "split, avoid_countries, dg_class, customer",
+    ]
