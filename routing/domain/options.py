@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from network import Departure
 from routing.domain.model import Problem, Shipment
+from routing.domain.rules import train_fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +46,9 @@ class Options:
 
 
 def max_containers(sh: Shipment, dep: Departure) -> int:
-    """How many containers of ``sh`` one train can take on its own."""
-    n = min(sh.containers, dep.capacity_teu // sh.teu_per_container)
-    if dep.max_gross_t is not None:
-        n = min(n, int(dep.max_gross_t // sh.gross_t + 1e-9))
-    if sh.reefer:
-        n = min(n, dep.reefer_plugs)
-    return max(n, 0)
+    """How many containers of ``sh`` one train can take on its own (:func:`train_fit`)."""
+    fit = train_fit(dep, teu=sh.teu_per_container, gross_t=sh.gross_t, reefer=sh.reefer)
+    return max(min(sh.containers, fit), 0)
 
 
 def build_options(problem: Problem) -> Options:

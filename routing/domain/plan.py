@@ -14,6 +14,8 @@ from typing import Any
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import Problem
 from routing.domain.options import Options
+from routing.domain.rules import by_crossing
+from routing.domain.rules import crossing as rules_crossing
 from routing.domain.solution import Solution
 
 ASSIGNMENT_COLUMNS = (
@@ -257,10 +259,7 @@ def why_left(
     room: list[str] = []
     cancelled: list[str] = []
     quota_blocked: list[str] = []
-    crossing: dict[tuple[str, dt.date], int] = defaultdict(int)
-    for t in sol.runs:
-        if deps[t].border_port:
-            crossing[(deps[t].border_port, deps[t].border_date)] += 1
+    crossing = {key: len(ts) for key, ts in by_crossing(deps, sol.runs).items()}
     for t in eligible:
         d = deps[t]
         if t in sol.runs:
@@ -273,8 +272,9 @@ def why_left(
                 )
             (room if fits else full).append(d.departure_id)
         else:
-            q = problem.quota_for(d.border_port, d.border_date) if d.border_port else None
-            if q is not None and crossing[(d.border_port, d.border_date)] >= q:
+            key = rules_crossing(d)
+            q = problem.quota_for(*key) if key is not None else None
+            if key is not None and q is not None and crossing.get(key, 0) >= q:
                 quota_blocked.append(d.departure_id)
             else:
                 cancelled.append(d.departure_id)

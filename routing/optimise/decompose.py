@@ -23,20 +23,10 @@ from dataclasses import dataclass, replace
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import Problem
 from routing.domain.options import Options, build_options
+from routing.domain.rules import over_quota
 from routing.domain.solution import Solution
+from routing.optimise.params import DEFAULT, Deadline, SolveParams
 from routing.optimise.solver import Progress, SolveResult, solve
-
-OVERHEAD_PER_OPTION = 1e-4
-#: a part's HiGHS search gets at least this much (CPU) time or none: it needs a while to
-#: move off a good start (BENCHMARKS.md)
-MIN_SEARCH_SECONDS = 4.0
-#: parts with at most this many options get HiGHS's search in the first pass too, for at
-#: most FIRST_PASS_SECONDS (a part then gets more in the second pass if its gap is large)
-SMALL_PART_OPTIONS = 5_000
-FIRST_PASS_SECONDS = 3.0
-#: in the first pass's time shares a small part counts as SMALL_PART_OPTIONS options, the small
-#: parts together as at most this share of all options
-SMALL_PARTS_SHARE = 0.1
 
 
 class _UnionFind:
@@ -84,18 +74,8 @@ def parts(problem: Problem, opts: Options, uf: _UnionFind) -> list[Part]:
 
 
 def _crossings(problem: Problem, runs: frozenset[int]) -> list[tuple[str, dt.date, list[int]]]:
-    """Quota violations of a combined plan: (port, day, departures)."""
-    by: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
-    for t in runs:
-        d = problem.departures[t]
-        if d.border_port:
-            by[(d.border_port, d.border_date)].append(t)
-    out = []
-    for (port, day), ts in sorted(by.items()):
-        q = problem.quota_for(port, day)
-        if q is not None and len(ts) > q:
-            out.append((port, day, ts))
-    return out
+    """Quota violations of a combined plan: (port, day, departures), by port and day."""
+    return sorted((port, day, ts) for port, day, _q, ts in over_quota(problem, runs))
 
 
 @dataclass
@@ -117,13 +97,13 @@ def solve_decomposed(
     backend: str = "auto",
     workers: int = 2,
     progress: Progress | None = None,
-    trace: list[dict[str, object]] | None = None,
+    params: SolveParams = DEFAULT,
 ) -> tuple[SolveResult, int]:
     """Solve part by part on ``workers`` threads; returns the combined result and the
     number of parts. Time left after every part has an answer goes to the parts with the
     largest gaps, warm-started from their best plan."""
     t0 = time.perf_counter()
-    deadline = t0 + time_limit
+    deadline = Deadline(time_limit)
     uf = _UnionFind(len(problem.departures))
     cache: dict[tuple[int, ...], _Done] = {}
     lock = threading.Lock()
@@ -134,7 +114,7 @@ def solve_decomposed(
         ``start`` a plan of the whole batch) gets quick plans and bounds with ``auto``; a
         later one (``start`` this part's plan) runs the neighbourhood search and then HiGHS's
         search from the best plan."""
-        left = deadline - time.perf_counter()
+        left = deadline.remaining()
         seen = cache.get(p.departures)
         if seen is not None and local:  # solved before: the same sub-problem and model
             sub, sub_opts, model = seen.sub, seen.opts, seen.res.model
@@ -144,12 +124,12 @@ def solve_decomposed(
             model = None
         # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
         # per option with HiGHS through MathOpt): keep the whole run within the limit
-        budget = max(0.5, left * share - OVERHEAD_PER_OPTION * p.options)
-        if local and left * share - OVERHEAD_PER_OPTION * p.options < 1.0:
+        budget = max(0.5, left * share - params.overhead_per_option * p.options)
+        if local and left * share - params.overhead_per_option * p.options < 1.0:
             return  # too little time to search again without running over the limit
-        small = p.options <= SMALL_PART_OPTIONS
+        small = p.options <= params.small_part_options
         if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
-            budget = min(budget, FIRST_PASS_SECONDS)
+            budget = min(budget, params.first_pass_seconds)
         sub_hint = (
             start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
         )
@@ -164,6 +144,7 @@ def solve_decomposed(
             # small parts: HiGHS's search at once, as it usually proves them in moments
             mip=local or backend != "auto" or small,
             model=model,
+            params=params,
         )
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
             res = replace(res, solution=sub_hint, status="feasible")
@@ -173,18 +154,6 @@ def solve_decomposed(
             if old is not None:  # a second round: keep the better plan and the better bound
                 res = _better(old, res)
             cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
-            if trace is not None:
-                trace.append(
-                    {
-                        "departures": len(p.departures),
-                        "shipments": len(p.shipments),
-                        "options": p.options,
-                        "budget": round(budget, 2),
-                        "status": res.status,
-                        "bound": res.bound,
-                        "seconds": round(res.seconds, 2),
-                    }
-                )
 
     violations: list[tuple[str, dt.date, list[int]]] = []
     while True:
@@ -193,33 +162,34 @@ def solve_decomposed(
             (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
         )
         # a part's time is in proportion to its options, but a small part's as if it had
-        # SMALL_PART_OPTIONS (its HiGHS search needs a while: solved last, one was left 35 %
+        # small_part_options (its HiGHS search needs a while: solved last, one was left 35 %
         # open on 0.5 s where HiGHS closes it in 2-3 s), the small ones together at most
-        # SMALL_PARTS_SHARE of all options, so that many small parts do not starve the large
-        n_small = sum(p.options <= SMALL_PART_OPTIONS for p in todo)
+        # small_parts_share of all options, so that many small parts do not starve the large
+        n_small = sum(p.options <= params.small_part_options for p in todo)
         floor = min(
-            SMALL_PART_OPTIONS, SMALL_PARTS_SHARE * sum(p.options for p in todo) / max(1, n_small)
+            params.small_part_options,
+            params.small_parts_share * sum(p.options for p in todo) / max(1, n_small),
         )
         _run_all(todo, run, hint, workers, weight=functools.partial(_weight, floor=floor))
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
         sol, bound, statuses = _combine(problem, opts, ps, cache)
         violations = _crossings(problem, sol.runs)
-        if not violations or time.perf_counter() > deadline:
+        if not violations or deadline.remaining() < 0:
             break
         for _port, _day, ts in violations:
             for t in ts[1:]:
                 uf.union(ts[0], t)
     # then HiGHS's search, warm-started, on the parts with the largest gaps, each with time
     # in proportion to its gap, for as long as time is left
-    while not violations and time.perf_counter() < deadline - 2.0:
+    while not violations and deadline.remaining() > 2.0:
         gaps = {
             p: _objective(d) - d.res.bound
             for p in ps
             if (d := cache[p.departures]).res.status != "optimal"
         }
-        cpu = (deadline - time.perf_counter()) * max(1, workers)
-        while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < MIN_SEARCH_SECONDS:
+        cpu = deadline.remaining() * max(1, workers)
+        while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < params.min_search_seconds:
             if len(gaps) <= max(1, workers):
                 break
             del gaps[min(gaps, key=lambda p: (gaps[p], p.departures))]

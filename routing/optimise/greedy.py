@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from routing.domain.model import Problem
 from routing.domain.options import Options
+from routing.domain.rules import Crossing, crossing, train_fit
 from routing.domain.solution import Solution
 
 
@@ -38,7 +39,7 @@ def greedy(problem: Problem, opts: Options) -> Solution:
         teu = [0] * len(deps)
         gross = [0.0] * len(deps)
         plugs = [0] * len(deps)
-        crossing: dict[tuple[str, dt.date], int] = defaultdict(int)
+        crossed: dict[Crossing, int] = defaultdict(int)
         counts: dict[int, int] = {}
         for s in order:
             sh = ships[s]
@@ -49,21 +50,25 @@ def greedy(problem: Problem, opts: Options) -> Solution:
                 d = deps[t]
                 if t in closed:
                     continue
-                if teu[t] == 0 and d.border_port:
-                    q = problem.quota_for(d.border_port, d.border_date)
-                    if q is not None and crossing[(d.border_port, d.border_date)] >= q:
+                border = crossing(d) if teu[t] == 0 else None
+                if border is not None:
+                    q = problem.quota_for(*border)
+                    if q is not None and crossed[border] >= q:
                         continue
-                fit = min(
-                    left, op.max_containers, (d.capacity_teu - teu[t]) // sh.teu_per_container
+                room = train_fit(
+                    d,
+                    teu=sh.teu_per_container,
+                    gross_t=sh.gross_t,
+                    reefer=sh.reefer,
+                    used_teu=teu[t],
+                    used_gross_t=gross[t],
+                    used_plugs=plugs[t],
                 )
-                if d.max_gross_t is not None:
-                    fit = min(fit, int((d.max_gross_t - gross[t]) // sh.gross_t + 1e-9))
-                if sh.reefer:
-                    fit = min(fit, d.reefer_plugs - plugs[t])
+                fit = min(left, op.max_containers, room)
                 if fit <= 0 or (not sh.split and fit < sh.containers):
                     continue
-                if teu[t] == 0 and d.border_port:
-                    crossing[(d.border_port, d.border_date)] += 1
+                if border is not None:
+                    crossed[border] += 1
                 counts[o] = fit
                 teu[t] += fit * sh.teu_per_container
                 gross[t] += fit * sh.gross_t

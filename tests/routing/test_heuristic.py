@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import math
-import time
 
 from routing.domain.model import Problem
 from routing.domain.options import build_options
-from routing.optimise import solver
+from routing.optimise.backends import cpsat, highs
+from routing.optimise.backends.mathopt import mathopt_model
+from routing.optimise.build import Model
+from routing.optimise.cuts import interval_cuts, strengthen
+from routing.optimise.heuristics.branching import branch_and_bound
+from routing.optimise.heuristics.flips import flip_runs
+from routing.optimise.heuristics.lns import lns
+from routing.optimise.heuristics.relax_fix_round import lp_heuristic
+from routing.optimise.params import DEFAULT, Deadline
+from routing.optimise.relaxation import Relaxation
+from routing.optimise.rounding import round_and_repair
+from routing.optimise.submip import SubMip
 from tests.factories import dep, problem, ship, solve
 
 
-def _model(p: Problem) -> solver.Model:
-    return solver.Model(p, build_options(p))
+def _model(p: Problem) -> Model:
+    return Model(p, build_options(p))
 
 
 def test_ejection_makes_room_for_a_no_split_lot() -> None:
@@ -29,7 +39,7 @@ def test_ejection_makes_room_for_a_no_split_lot() -> None:
     x_on_a = b.x[(0, 1)]
     lp = [0.0] * len(b.mx.lb)
     lp[x_on_a] = 1.0  # the rounding kept X on A and dropped Y's fractional share
-    vals = b.round_and_repair(lp, {0, 1})
+    vals = round_and_repair(b, lp, {0, 1})
     assert b.mx.feasible(vals)
     assert vals[b.x[(0, 0)]] == 1.0 and vals[x_on_a] == 0.0  # X moved to B
     assert vals[b.x[(1, 1)]] == 1.0  # Y (whole) on A
@@ -44,13 +54,13 @@ def test_train_below_minimum_load_is_rescued_from_leftovers_or_cancelled() -> No
     b = _model(p)
     lp = [0.0] * len(b.mx.lb)
     lp[b.x[(0, 0)]] = 2.6
-    vals = b.round_and_repair(lp, {0, 1})
+    vals = round_and_repair(b, lp, {0, 1})
     assert vals[b.x[(0, 0)]] == 3.0 and vals[b.run[0]] == 1.0
     p2 = problem([ship("S", 2)], [dep("A", min_load_teu=3), dep("B", day=1, rate_per_teu=150.0)])
     b2 = _model(p2)
     lp2 = [0.0] * len(b2.mx.lb)
     lp2[b2.x[(0, 0)]] = 2.0
-    vals2 = b2.round_and_repair(lp2, {0, 1})
+    vals2 = round_and_repair(b2, lp2, {0, 1})
     assert b2.mx.feasible(vals2)
     assert vals2[b2.run[0]] == 0.0 and vals2[b2.x[(0, 1)]] == 2.0
 
@@ -61,7 +71,7 @@ def test_heuristic_bound_is_the_relaxation_and_plan_is_feasible() -> None:
         [dep(f"T{d}", day=d, capacity_teu=8, fixed_cost=500.0, min_load_teu=4) for d in range(3)],
     )
     b = _model(p)
-    vals, bound = solver._lp_heuristic(b, 10.0)
+    vals, bound = lp_heuristic(b, 10.0)
     assert vals is not None and b.mx.feasible(vals)
     assert bound <= b.mx.cost_of(vals) + 1e-6
 
@@ -73,7 +83,7 @@ def test_ejection_to_the_unassigned_list_when_that_is_cheaper() -> None:
     b = _model(p)
     lp = [0.0] * len(b.mx.lb)
     lp[b.x[(0, 0)]] = 1.0
-    vals = b.round_and_repair(lp, {0})
+    vals = round_and_repair(b, lp, {0})
     assert b.mx.feasible(vals)
     assert vals[b.x[(1, 0)]] == 1.0 and vals[b.u[1]] == 0.0
     assert vals[b.x[(0, 0)]] == 0.0 and vals[b.u[0]] == 1.0
@@ -85,24 +95,24 @@ def test_interval_cut_lifts_the_relaxation_to_whole_trains() -> None:
     deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
     p = problem([ship("S", 21)], deps, penalty=10_000.0)
     b = _model(p)
-    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    rx = Relaxation(mathopt_model(b.mx, integer=False))
     lp = rx.solve(10.0)
     assert lp is not None and abs(b.mx.cost_of(lp) - 4200) < 1e-6
-    cuts = solver._interval_cuts(b, lp, 10)
+    cuts = interval_cuts(b, lp, 10)
     assert cuts and cuts[0][:2] == (3.0, math.inf)  # 1 * Y + W >= 1 * ceil(21 / 10)
-    lifted = solver._strengthen(b, rx, lp, time.perf_counter() + 10)
+    lifted = strengthen(b, rx, lp, Deadline(10))
     assert abs(b.mx.cost_of(lifted) - 5100) < 1e-6
     assert abs(solve(p).objective - 5100) < 1e-6  # the cut is valid: the optimum meets it
 
 
-def _cut_relaxation() -> tuple[solver.Model, solver._Relaxation]:
+def _cut_relaxation() -> tuple[Model, Relaxation]:
     """The 21-TEU case below in a relaxation (HiGHS, kept), with its interval cuts added."""
     deps = [dep(f"T{d}", day=d, capacity_teu=10, fixed_cost=1000.0) for d in range(3)]
     b = _model(problem([ship("S", 21)], deps, penalty=10_000.0))
-    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    rx = Relaxation(mathopt_model(b.mx, integer=False))
     lp = rx.solve(10.0)
     assert lp is not None
-    rx.add_rows(solver._interval_cuts(b, lp, 10))
+    rx.add_rows(interval_cuts(b, lp, 10))
     return b, rx
 
 
@@ -117,7 +127,7 @@ def test_relaxation_survives_its_solver_failing() -> None:
         raise RuntimeError("ABNORMAL")
 
     rx._solve = fail  # type: ignore[method-assign]
-    rx.restarts = solver.LP_RESTARTS  # no restart left: HiGHS afresh
+    rx.restarts = DEFAULT.lp_restarts  # no restart left: HiGHS afresh
     got = rx.solve(10.0)
     assert got is not None and rx.solver is None
     assert abs(b.mx.cost_of(got) - 5100) < 1e-6 and got[b.run[0]] == 1.0
@@ -141,7 +151,7 @@ def test_relaxation_rebuilds_its_solver_after_one_failure() -> None:
     assert abs(b.mx.cost_of(rx.solve(10.0) or []) - 4200) < 1e-6
 
 
-def _lns_case() -> tuple[solver.Model, list[float], list[float]]:
+def _lns_case() -> tuple[Model, list[float], list[float]]:
     """Eight trains over eight days with fixed costs and minimum loads, twelve shipments;
     the plan that leaves every container unassigned, and the MIP's optimum (HiGHS)."""
     p = problem(
@@ -156,7 +166,8 @@ def _lns_case() -> tuple[solver.Model, list[float], list[float]]:
     for k, j in b.u.items():
         start[j] = float(b.classes[k].containers)
     assert b.mx.feasible(start)
-    status, vals, _ = solver._solve_mathopt(b.mx, None, 30.0, 0, 1)
+    r = highs.solve(b.mx, None, 30.0)
+    status, vals = r.status, r.values
     assert status == "optimal" and vals is not None
     return b, start, vals
 
@@ -164,7 +175,7 @@ def _lns_case() -> tuple[solver.Model, list[float], list[float]]:
 def test_sub_mip_moves_only_the_free_columns_and_all_free_is_the_whole_mip() -> None:
     b, start, best = _lns_case()
     optimum = b.mx.cost_of(best)
-    sub = solver._SubMip(b.mx)
+    sub = SubMip(b.mx)
     whole = sub.solve(range(len(start)), start, 30.0)
     assert whole.reason == "optimal" and whole.values is not None
     assert math.isclose(b.mx.cost_of(whole.values), optimum, rel_tol=1e-9)
@@ -185,9 +196,9 @@ def test_sub_mip_moves_only_the_free_columns_and_all_free_is_the_whole_mip() -> 
 def test_lns_from_an_empty_plan_reaches_the_optimum_with_a_window_of_all_trains() -> None:
     b, start, best = _lns_case()
     optimum = b.mx.cost_of(best)
-    vals = solver._lns(b, start, time.perf_counter() + 30.0, window=len(b.run))
+    vals = lns(b, start, Deadline(30.0), window=len(b.run))
     assert b.mx.feasible(vals) and math.isclose(b.mx.cost_of(vals), optimum, rel_tol=1e-9)
-    narrow = solver._lns(b, start, time.perf_counter() + 30.0, window=2)
+    narrow = lns(b, start, Deadline(30.0), window=2)
     assert b.mx.feasible(narrow)
     assert optimum - 1e-6 <= b.mx.cost_of(narrow) < b.mx.cost_of(start)
 
@@ -236,9 +247,10 @@ def test_lns_reopens_windows_linked_by_a_border_quota() -> None:
     k1 = next(k for k, c in enumerate(b.classes) if c.shipments == [0])
     start[b.run[3]], start[b.x[(k1, 3)]], start[b.u[k1]] = 1.0, 3.0, 0.0
     assert b.mx.feasible(start)
-    status, best, _ = solver._solve_mathopt(b.mx, None, 30.0, 0, 1)
+    r = highs.solve(b.mx, None, 30.0)
+    status, best = r.status, r.values
     assert status == "optimal" and best is not None
-    vals = solver._lns(b, start, time.perf_counter() + 30.0, window=2)
+    vals = lns(b, start, Deadline(30.0), window=2)
     assert b.mx.feasible(vals)
     assert math.isclose(b.mx.cost_of(vals), b.mx.cost_of(best), rel_tol=1e-9)
 
@@ -248,7 +260,7 @@ def test_run_flips_end_at_a_set_of_trains_no_single_switch_improves() -> None:
     the relaxation with its trains fixed) ends where no single switch is cheaper, below where
     it started, and leaves the trains free again."""
     b, _start, best = _lns_case()
-    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    rx = Relaxation(mathopt_model(b.mx, integer=False))
 
     def price(trains: frozenset[int]) -> float:
         for t, j in b.run.items():
@@ -260,7 +272,7 @@ def test_run_flips_end_at_a_set_of_trains_no_single_switch_improves() -> None:
 
     everyone = frozenset(b.run)
     half = [0.5] * len(b.mx.lb)  # every train in doubt
-    found = solver._flip_runs(b, rx, everyone, half, time.perf_counter() + 30)
+    found = flip_runs(b, rx, everyone, half, Deadline(30))
     assert found is not None
     trains, vals = found
     assert all(rx.lb[j] == 0.0 and rx.ub[j] == 1.0 for j in b.run.values())
@@ -280,7 +292,8 @@ def test_cp_sat_model_written_from_arrays_reaches_highs_optimum() -> None:
     b, start, best = _lns_case()
     assert any(lb == -math.inf for lb, _ub, _i, _c in b.mx.rows)  # one-sided rows present
     assert any(ub == math.inf for _lb, ub, _i, _c in b.mx.rows)
-    status, vals, bound = solver._solve_cpsat(b.mx, start, 30.0, 0, 1, None)
+    r = cpsat.solve(b.mx, start, 30.0)
+    status, vals, bound = r.status, r.values, r.bound
     assert status == "optimal" and vals is not None
     assert b.mx.feasible(vals)
     assert abs(b.mx.cost_of(vals) - b.mx.cost_of(best)) < 1e-6
@@ -296,20 +309,20 @@ def test_branching_on_trains_closes_the_gap_the_relaxation_leaves() -> None:
     below it. The trains are free again afterwards."""
     b, _start, best = _lns_case()
     optimum = b.mx.cost_of(best)
-    rx = solver._Relaxation(solver._mathopt_model(b.mx, integer=False))
+    rx = Relaxation(mathopt_model(b.mx, integer=False))
     lp = rx.solve(10.0)
     assert lp is not None and b.mx.cost_of(lp) < optimum - 100
     for j in b.run.values():
         rx.fix(j, 1.0)
-    low, leaf = solver._branch_and_bound(b, rx, optimum + 1000, time.perf_counter() + 30)
+    low, leaf = branch_and_bound(b, rx, optimum + 1000, Deadline(30))
     assert math.isclose(low, optimum, rel_tol=1e-9)
     assert leaf is not None and math.isclose(b.mx.cost_of(leaf[1]), optimum, rel_tol=1e-9)
     assert all(leaf[1][b.run[t]] == (1.0 if t in leaf[0] else 0.0) for t in b.run)
     assert all(rx.lb[j] == 0.0 and rx.ub[j] == 1.0 for j in b.run.values())
-    low, leaf = solver._branch_and_bound(b, rx, optimum, time.perf_counter() + 30)
+    low, leaf = branch_and_bound(b, rx, optimum, Deadline(30))
     assert math.isclose(low, optimum, rel_tol=1e-9) and leaf is None
     # out of time at once: no bound claimed
-    assert solver._branch_and_bound(b, rx, optimum, time.perf_counter() - 1)[0] == -math.inf
+    assert branch_and_bound(b, rx, optimum, Deadline(-1))[0] == -math.inf
 
 
 def test_slack_cuts_leave_the_relaxation_and_its_optimum_stays() -> None:
@@ -358,7 +371,7 @@ def test_rounding_joins_the_room_split_over_two_trains_for_a_40ft_box() -> None:
     lp[b.x[(y, 1)]] = 0.5
     for t in (0, 1):
         lp[b.run[t]] = 1.0
-    vals = b.round_and_repair(lp, {0, 1, 2})
+    vals = round_and_repair(b, lp, {0, 1, 2})
     assert b.mx.feasible(vals)
     assert all(vals[j] == 0.0 for c in (x, w, y) if (j := b.x.get((c, 2))) is not None)
     assert vals[b.x[(y, 0)]] + vals[b.x[(y, 1)]] == 1.0  # Y on A or B

@@ -14,7 +14,8 @@ import routing
 from routing.domain.model import CONTAINER_TYPES, Problem
 from routing.domain.options import build_options
 from routing.domain.plan import build_plan
-from routing.optimise import solver
+from routing.optimise.build import Builder
+from routing.optimise.heuristics.relax_fix_round import lp_heuristic
 from tests.factories import DAY, dep, problem, ship, solve
 
 
@@ -157,10 +158,10 @@ def test_relax_fix_round_gives_checked_plans_and_a_valid_bound(p: Problem) -> No
     hands HiGHS only plans that the independent checker accepts, priced at or above the
     brute-force optimum, and its relaxation bound is at or below it."""
     opts = build_options(p)
-    b = solver._Builder(p, opts)
+    b = Builder(p, opts)
     if not b.run:
         return
-    vals, bound = solver._lp_heuristic(b, 10.0, thresholds=(0.5, 0.25, 0.75, 1e-9))
+    vals, bound = lp_heuristic(b, 10.0, thresholds=(0.5, 0.25, 0.75, 1e-9))
     best = brute_force(p)
     assert bound + b.mx.constant <= best + 1e-6
     if vals is None:
