@@ -19,6 +19,7 @@ import random
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 from click.testing import CliRunner
 
@@ -87,7 +88,7 @@ def write_table(path: Path, rows: list[list[str]], fmt: str, encoding: str) -> P
             try:
                 ws.append(r)
             except (ValueError, TypeError):  # openpyxl refuses some characters itself
-                ws.append([_cell_text(v).replace("\x00", "") for v in r])
+                ws.append([ILLEGAL_CHARACTERS_RE.sub("", _cell_text(v)) for v in r])
         wb.save(p)
         return p
     p = path.with_suffix(".csv")
