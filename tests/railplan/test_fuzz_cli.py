@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.exceptions import IllegalCharacterError
 import pytest
 from click.testing import CliRunner
 
@@ -87,7 +88,7 @@ def write_table(path: Path, rows: list[list[str]], fmt: str, encoding: str) -> P
         for r in rows:
             try:
                 ws.append(r)
-            except (ValueError, TypeError):  # openpyxl refuses some characters itself
+            except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses some itself
                 ws.append([ILLEGAL_CHARACTERS_RE.sub("", _cell_text(v)) for v in r])
         wb.save(p)
         return p
