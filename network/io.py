@@ -476,13 +476,16 @@ def _read_xlsx(path: Path) -> Table:
         finally:
             wb.close()
     except Exception as e:  # openpyxl, zipfile and zlib raise many kinds on a bad file
-        msg = str(e).splitlines()[0][:200] if str(e) else ""
+        msg = str(e).splitlines()[0][:200] if str(e).strip() else ""
+        kind = type(e).__name__
+        if kind == "error":  # zlib.error, struct.error
+            kind = f"{type(e).__module__}.error"
         return Table(
             [],
             [],
             [
                 f"{path.name}: cannot read the file as an Excel workbook (.xlsx): "
-                f"{type(e).__name__}{': ' + msg if msg else ''}"
+                f"{kind}{': ' + msg if msg else ''}"
             ],
         )
     return b.table()
