@@ -205,7 +205,7 @@ def decode(raw: bytes, name: str, unit: str = "row") -> str:
             try:
                 return raw.decode(enc)
             except UnicodeDecodeError as e:
-                line = raw[: e.start].count("\n".encode(enc)[-2:] if "16" in enc else b"\n") + 1
+                line = raw[: e.start].decode(enc, errors="replace").count("\n") + 1
                 raise TableError(
                     [f"{name}: {unit} {line} (byte {e.start}): not valid {enc.upper()}; {_SAVE_AS}"]
                 ) from None
@@ -339,8 +339,8 @@ def _csv_cells(line: str, delim: str = ",") -> list[str] | int:
 class _Builder:
     """Turns a header and raw rows into a :class:`Table`, checking every cell."""
 
-    def __init__(self, name: str, unit: str = "row") -> None:
-        self.name, self.unit = name, unit
+    def __init__(self, name: str) -> None:
+        self.name = name
         self.problems: list[str] = []
         self.names: list[str] = []
         self.index: dict[str, int] = {}
@@ -546,7 +546,7 @@ def _read_json(name: str, text: str) -> Table:
         data = lists[0]
     if not isinstance(data, list):
         return Table([], [], [f"{name}: a JSON {_json_type(data)}; {expected}"])
-    b = _Builder(name, unit="object")
+    b = _Builder(name)
     keys: dict[str, None] = {}
     for obj in data:
         if isinstance(obj, dict):

@@ -319,3 +319,12 @@ def test_network_notes_column_is_ignored_and_numbers_checked(tmp_path: Path) -> 
         "services.csv: row 2, column max_gross_t: '1e308': expected a number > 0 and at most "
         "100,000"
     ]
+
+
+def test_bad_utf16_names_the_row() -> None:
+    raw = "a,b\n1,2\n3,\ud800\n".encode("utf-16", "surrogatepass")
+    with pytest.raises(TableError) as e:
+        decode(raw, "f.csv")
+    assert e.value.problems == [
+        "f.csv: row 3 (byte 22): not valid UTF-16; save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+    ]
