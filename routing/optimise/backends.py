@@ -1,6 +1,6 @@
-"""The back ends: one module each, every one a :class:`~routing.optimise.backends.base.Backend`
+"""The back ends: one module each, every one a :class:`~routing.optimise.status.Backend`
 that takes the neutral :class:`~routing.optimise.matrix.Matrix` and returns a
-:class:`~routing.optimise.backends.base.BackendResult`. Each silences its solver through the
+:class:`~routing.optimise.status.BackendResult`. Each silences its solver through the
 solver's own options (never by redirecting the process's standard output).
 
 * :mod:`.mathopt`: HiGHS through OR-Tools MathOpt's solver core (model and answer as protos),
@@ -11,8 +11,8 @@ solver's own options (never by redirecting the process's standard output).
 * :mod:`.cpsat`: ``cp-sat``.
 """
 
-from routing.optimise.backends import cpsat, highs, mpsolver
-from routing.optimise.backends.base import Backend, BackendResult, Status
+from routing.optimise import cpsat, highs, mpsolver
+from routing.optimise.status import Backend, BackendResult, Status
 
 #: the back ends a caller names, each one module's ``solve``
 REGISTRY: dict[str, Backend] = {

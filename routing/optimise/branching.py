@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 
 from routing.optimise.build import Builder
-from routing.optimise.heuristics.flips import fix_trains
+from routing.optimise.flips import fix_trains
 from routing.optimise.params import INF, Deadline
 from routing.optimise.relaxation import Relaxation
 

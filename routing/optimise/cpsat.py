@@ -7,9 +7,9 @@ import math
 
 from ortools.sat.python import cp_model
 
-from routing.optimise.backends.base import BackendResult, Progress, Status
 from routing.optimise.matrix import Matrix
 from routing.optimise.params import INF
+from routing.optimise.status import BackendResult, Progress, Status
 
 
 def solve(

@@ -3,9 +3,9 @@ older wrapper, takes a MIP start)."""
 
 from __future__ import annotations
 
-from routing.optimise.backends.base import BackendResult, Progress, Status
-from routing.optimise.backends.mathopt import mathopt_model, run_highs
+from routing.optimise.mathopt import mathopt_model, run_highs
 from routing.optimise.matrix import Matrix
+from routing.optimise.status import BackendResult, Progress, Status
 
 
 def solve(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from ortools.linear_solver import pywraplp
 
-from routing.optimise.backends.base import BackendResult, Progress, Status
 from routing.optimise.matrix import Matrix
 from routing.optimise.params import INF
+from routing.optimise.status import BackendResult, Progress, Status
 
 #: HiGHS's options as the wrapper takes them: its logging off before it writes anything
 _HIGHS_QUIET = "output_flag=false\nlog_to_console=false\n"

@@ -46,7 +46,7 @@ class SolveParams:
     #: share of relax-fix-round's budget those passes may take per plan
     rounding_share: float = 0.1
 
-    # -- relax-fix-round (routing.optimise.heuristics.relax_fix_round) -------------------------
+    # -- relax-fix-round (routing.optimise.relax_fix_round) -------------------------
     #: seconds HiGHS may take to close what rounding lost, with the plan's trains fixed
     polish_seconds: float = 3.0
     #: share of relax-fix-round's budget left to the polish by the search for plans and bounds

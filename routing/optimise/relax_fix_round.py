@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from routing.optimise.backends.mathopt import mathopt_model
+from routing.optimise.branching import branch_and_bound
 from routing.optimise.build import Builder
 from routing.optimise.cuts import strengthen
-from routing.optimise.heuristics.branching import branch_and_bound
-from routing.optimise.heuristics.flips import fix_trains, flip_runs
+from routing.optimise.flips import fix_trains, flip_runs
+from routing.optimise.mathopt import mathopt_model
 from routing.optimise.matrix import Row
 from routing.optimise.params import DEFAULT, INF, Deadline, SolveParams
 from routing.optimise.relaxation import Relaxation

@@ -10,7 +10,7 @@ import numpy as np
 from highspy import _core
 from ortools.math_opt import model_pb2
 
-from routing.optimise.backends.mathopt import append_rows, run_highs
+from routing.optimise.mathopt import append_rows, run_highs
 from routing.optimise.matrix import Row
 from routing.optimise.params import DEFAULT, INF, SolveParams
 

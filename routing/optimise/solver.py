@@ -1,6 +1,6 @@
 """The optimiser's entry point: one part's model built (:mod:`.build`) and solved by a back
 end (:mod:`.backends`), or by the ``auto`` pipeline: CP-SAT on small parts, relax-fix-round
-(:mod:`.heuristics.relax_fix_round`), the large-neighbourhood search (:mod:`.heuristics.lns`)
+(:mod:`.relax_fix_round`), the large-neighbourhood search (:mod:`.lns`)
 and HiGHS's search from the best plan. The mathematics is in :mod:`.build` and docs/model.md.
 """
 
@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from routing.domain.model import Problem
 from routing.domain.options import Options
 from routing.domain.solution import Solution
-from routing.optimise import backends
-from routing.optimise.backends import cpsat, highs
-from routing.optimise.backends.base import BackendResult, Progress, Status
-from routing.optimise.backends.mathopt import mathopt_model, run_highs
+from routing.optimise import backends, cpsat, highs
 from routing.optimise.build import Builder, Model
-from routing.optimise.heuristics.lns import lns
-from routing.optimise.heuristics.relax_fix_round import lp_heuristic
+from routing.optimise.lns import lns
+from routing.optimise.mathopt import mathopt_model, run_highs
 from routing.optimise.matrix import Matrix
 from routing.optimise.params import DEFAULT, INF, Deadline, SolveParams
+from routing.optimise.relax_fix_round import lp_heuristic
+from routing.optimise.status import BackendResult, Progress, Status
 
 BACKENDS = ("auto", *backends.REGISTRY)
 

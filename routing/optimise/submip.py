@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 from ortools.math_opt import model_pb2
 
-from routing.optimise.backends.mathopt import Answer, mathopt_model, run_highs
+from routing.optimise.mathopt import Answer, mathopt_model, run_highs
 from routing.optimise.matrix import Matrix
 
 

@@ -6,15 +6,15 @@ import math
 
 from routing.domain.model import Problem
 from routing.domain.options import build_options
-from routing.optimise.backends import cpsat, highs
-from routing.optimise.backends.mathopt import mathopt_model
+from routing.optimise import cpsat, highs
+from routing.optimise.branching import branch_and_bound
 from routing.optimise.build import Model
 from routing.optimise.cuts import interval_cuts, strengthen
-from routing.optimise.heuristics.branching import branch_and_bound
-from routing.optimise.heuristics.flips import flip_runs
-from routing.optimise.heuristics.lns import lns
-from routing.optimise.heuristics.relax_fix_round import lp_heuristic
+from routing.optimise.flips import flip_runs
+from routing.optimise.lns import lns
+from routing.optimise.mathopt import mathopt_model
 from routing.optimise.params import DEFAULT, Deadline
+from routing.optimise.relax_fix_round import lp_heuristic
 from routing.optimise.relaxation import Relaxation
 from routing.optimise.rounding import round_and_repair
 from routing.optimise.submip import SubMip

@@ -15,7 +15,7 @@ from routing.domain.model import CONTAINER_TYPES, Problem
 from routing.domain.options import build_options
 from routing.domain.plan import build_plan
 from routing.optimise.build import Builder
-from routing.optimise.heuristics.relax_fix_round import lp_heuristic
+from routing.optimise.relax_fix_round import lp_heuristic
 from tests.factories import DAY, dep, problem, ship, solve
 
 
