@@ -269,9 +269,12 @@ def read_departures(path: str | Path, net: Network) -> list[Departure]:
 
 
 def read_rates(
-    path: str | Path, shipment_ids: set[str], departure_ids: set[str]
+    path: str | Path, shipment_ids: set[str] | None, departure_ids: set[str] | None
 ) -> dict[tuple[str, str], float]:
-    """Read contract rates ``rates.csv``: (shipment_id, departure_id) -> USD per TEU."""
+    """Read contract rates ``rates.csv``: (shipment_id, departure_id) -> USD per TEU.
+
+    The ids are checked against ``shipment_ids`` and ``departure_ids``; pass None to skip
+    that check (to report the file's own problems when the other files could not be read)."""
     r = RowReader(Path(path), RATE_COLUMNS)
     out: dict[tuple[str, str], float] = {}
     seen: dict[str, int] = {}
@@ -279,9 +282,9 @@ def read_rates(
         sid = r.text(line, row, "shipment_id")
         did = r.text(line, row, "departure_id")
         rate = r.number(line, row, "rate_per_teu")
-        if sid and sid not in shipment_ids:
+        if sid and shipment_ids is not None and sid not in shipment_ids:
             r.bad(line, "shipment_id", sid, "a shipment_id of the shipments file")
-        if did and did not in departure_ids:
+        if did and departure_ids is not None and did not in departure_ids:
             r.bad(line, "departure_id", did, "a departure_id of the timetable")
         if sid and did:
             r.duplicate(line, "shipment_id,departure_id", f"{sid},{did}", seen)

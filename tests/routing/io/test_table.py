@@ -328,3 +328,14 @@ def test_bad_utf16_names_the_row() -> None:
     assert e.value.problems == [
         "f.csv: row 3 (byte 22): not valid UTF-16; save the file as UTF-8 (in Excel: 'CSV UTF-8')"
     ]
+
+
+def test_rates_without_id_sets_report_only_their_own_problems(tmp_path: Path) -> None:
+    p = _csv(tmp_path, "shipment_id,departure_id,rate_per_teu\nS,D,12\nS,E,-1\n", "rates.csv")
+    with pytest.raises(InputError) as e:
+        read_rates(p, None, None)
+    assert e.value.problems == [
+        "rates.csv: row 3, column rate_per_teu: '-1': expected a number from 0 to 10,000,000"
+    ]
+    p.write_text("shipment_id,departure_id,rate_per_teu\nS,D,12\n")
+    assert read_rates(p, None, None) == {("S", "D"): 12.0}
