@@ -7,7 +7,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from network import Departure, Network
 from routing.domain.costs import cost_breakdown
@@ -221,16 +221,6 @@ def plan(
     )
 
 
-class _Any:
-    """Holds every id: the rates' ids are not checked against a file that could not be read."""
-
-    def __contains__(self, _item: object) -> bool:
-        return True
-
-
-_ANY = _Any()
-
-
 def read_problem(
     shipments: str,
     net: Network,
@@ -271,10 +261,10 @@ def read_problem(
             problems += e.problems
     if problems:
         if rates:  # its problems too, its ids checked against what could be read
-            ship_ids = {s.shipment_id for s in ships} if ships is not None else _ANY
-            dep_ids = {d.departure_id for d in deps} if deps is not None else _ANY
+            ship_ids = {s.shipment_id for s in ships} if ships is not None else None
+            dep_ids = {d.departure_id for d in deps} if deps is not None else None
             try:
-                read_rates(rates, cast(set[str], ship_ids), cast(set[str], dep_ids))
+                read_rates(rates, ship_ids, dep_ids)
             except InputError as e:
                 problems += e.problems
         raise InputError(problems)
