@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from network import Departure, Network
+from network.io import FIRST_DATE, LAST_DATE
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import (
     DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
-    FIRST_DATE,
-    LAST_DATE,
     MAX_HORIZON_DAYS,
     Problem,
     Shipment,
@@ -23,6 +23,7 @@ from routing.domain.model import (
 )
 from routing.domain.options import build_options
 from routing.domain.plan import Plan, build_plan
+from routing.domain.replan import Change, Event, apply_events, changes, shipment_of
 from routing.io import (
     InputError,
     file_digest,
@@ -292,3 +293,56 @@ def read_problem(
         )
         problem = dataclasses.replace(problem, rates=rate_map)
     return problem
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ReplanResult:
+    """A re-plan: the new plan, what moved and why, and the departures that left."""
+
+    plan: Plan
+    changes: tuple[Change, ...]
+    removed: dict[str, str]
+    containers_moved: int
+    shipments_moved: int
+
+
+def replan(
+    problem: Problem,
+    events: Sequence[Event],
+    net: Network,
+    *,
+    now: dt.date | None = None,
+    unpin_affected: bool = False,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    workers: int = 2,
+    progress: Progress | None = None,
+) -> ReplanResult:
+    """Plan ``problem`` (booked lots, see :mod:`routing.domain.replan`, and new shipments)
+    again after ``events``, at the least cost plus the move penalty of every container that
+    leaves its booked departure. Raises :class:`EventError` for events that cannot apply."""
+    rp = apply_events(problem, events, net, now=now, unpin_affected=unpin_affected)
+    plan = solve_problem(
+        rp.problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress
+    )
+    before: dict[tuple[str, str], int] = defaultdict(int)
+    for s in problem.shipments:
+        if s.booked_on:
+            before[(shipment_of(s.shipment_id), s.booked_on)] += s.containers
+    after: dict[tuple[str, str], int] = defaultdict(int)
+    for a in plan.assignments:
+        after[(shipment_of(a.shipment_id), a.departure_id)] += a.containers
+    moved = changes(before, after, rp.removed)
+    summary = {
+        **plan.summary,
+        "containers_moved": sum(c.containers for c in moved),
+        "shipments_moved": len({c.shipment_id for c in moved}),
+        "departures_removed": dict(rp.removed),
+    }
+    return ReplanResult(
+        plan=dataclasses.replace(plan, summary=summary),
+        changes=tuple(moved),
+        removed=rp.removed,
+        containers_moved=summary["containers_moved"],
+        shipments_moved=summary["shipments_moved"],
+    )

@@ -19,15 +19,12 @@ from typing import Any, TypeVar
 import click
 
 import network
-from network import NetworkError
+from network.io import FIRST_DATE, LAST_DATE, TableError
 from routing.domain.model import (
-    FIRST_DATE,
-    LAST_DATE,
     MAX_HORIZON_DAYS,
     MAX_UNASSIGNED_PENALTY_PER_TEU,
 )
 from routing.domain.plan import Plan
-from routing.io import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -45,7 +42,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (InputError, NetworkError) as e:
+        except TableError as e:  # InputError, NetworkError, EventError
             for p in e.problems:
                 _err(f"error: {p}")
             sys.exit(2)

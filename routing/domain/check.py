@@ -165,7 +165,9 @@ def check(plan: Plan, problem: Problem | None = None) -> list[str]:
     penalty = sum(left[sid] * CONTAINER_TYPES[ships[sid].container_type].teu for sid in ships)
     penalty_usd = penalty * p.unassigned_penalty_per_teu
     total = fixed + freight + truck + late
-    expected: dict[str, Any] = {"total_cost": total, "objective": total + penalty_usd}
+    move = _move_cost(plan, p)
+    errs += pinned_moves(plan, p)
+    expected: dict[str, Any] = {"total_cost": total, "objective": total + penalty_usd + move}
     for k, v in expected.items():
         got = plan.summary.get(k)
         if got is None or not _close(float(got), v, tol=0.01 + 1e-7 * abs(v)):
@@ -178,3 +180,29 @@ def check(plan: Plan, problem: Problem | None = None) -> list[str]:
         if plan.summary.get(k) != v:
             errs.append(f"summary {k} is {plan.summary.get(k)}, recomputed {v}")
     return errs
+
+
+def _move_cost(plan: Plan, p: Problem) -> float:
+    """The move penalty of a re-plan: ``P (n - x_{s,booked})`` for each booked lot, and a
+    pinned lot must not have moved at all."""
+    on: dict[tuple[str, str], int] = defaultdict(int)
+    for a in plan.assignments:
+        on[(a.shipment_id, a.departure_id)] += a.containers
+    return sum(
+        s.move_penalty_per_container * (s.containers - on[(s.shipment_id, s.booked_on)])
+        for s in p.shipments
+        if s.booked_on
+    )
+
+
+def pinned_moves(plan: Plan, p: Problem) -> list[str]:
+    """Pinned lots whose containers are not all on their booked departure."""
+    on: dict[tuple[str, str], int] = defaultdict(int)
+    for a in plan.assignments:
+        on[(a.shipment_id, a.departure_id)] += a.containers
+    return [
+        f"pinned booking {s.shipment_id}: {s.containers - on[(s.shipment_id, s.booked_on or '')]} "
+        f"container(s) left {s.booked_on}"
+        for s in p.shipments
+        if s.pinned and on[(s.shipment_id, s.booked_on or "")] < s.containers
+    ]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
-from routing.domain.model import Problem
+from routing.domain.model import Problem, Shipment
 from routing.domain.options import Options
 from routing.domain.solution import Solution
 
 
 def cost_breakdown(problem: Problem, opts: Options, sol: Solution) -> dict[str, float]:
+    """Fixed, freight, trucking, lateness, unassigned and move terms of ``sol``; ``objective``
+    is their sum (what the optimiser minimises), ``total_cost`` the first four."""
     deps = problem.departures
     fixed = sum(deps[t].fixed_cost for t in sol.runs)
     freight = truck = late = 0.0
@@ -25,6 +28,8 @@ def cost_breakdown(problem: Problem, opts: Options, sol: Solution) -> dict[str, 
         for s, sh in enumerate(problem.shipments)
     )
     penalty = left_teu * problem.unassigned_penalty_per_teu
+    credit = sum(n * opts.options[o].stay_credit_per_container for o, n in sol.counts.items())
+    move = move_offset(problem.shipments) - credit
     total = fixed + freight + truck + late
     return {
         "fixed": fixed,
@@ -32,6 +37,13 @@ def cost_breakdown(problem: Problem, opts: Options, sol: Solution) -> dict[str, 
         "truck": truck,
         "late": late,
         "unassigned_penalty": penalty,
+        "move_penalty": move,
         "total_cost": total,
-        "objective": total + penalty,
+        "objective": total + penalty + move,
     }
+
+
+def move_offset(shipments: Iterable[Shipment]) -> float:
+    """``sum_s P_s n_s`` over booked lots: the move term ``P_s (n_s - x_{s,booked})`` is this
+    constant less the options' stay credits (see :mod:`routing.domain.replan`)."""
+    return sum(s.move_penalty_per_container * s.containers for s in shipments if s.booked_on)

@@ -45,9 +45,6 @@ DEFAULT_LATE_PENALTY_PER_TEU_DAY = 100.0
 #: is left behind only when no feasible train can take it.
 DEFAULT_UNASSIGNED_PENALTY_PER_TEU = 20_000.0
 
-#: the calendar a batch may use: dates outside it are refused as input errors
-FIRST_DATE = dt.date(2000, 1, 1)
-LAST_DATE = dt.date(2100, 12, 31)
 #: the longest timetable planned at once (three years), in days
 MAX_HORIZON_DAYS = 1096
 #: the largest unassigned penalty accepted, USD per TEU
@@ -76,9 +73,27 @@ class Shipment:
     avoid_countries: frozenset[str] = frozenset()
     dg_class: str = ""
     customer: str = ""
+    #: re-planning: the departure these containers are confirmed on (None: not booked)
+    booked_on: str | None = None
+    #: a pinned booking never moves: its only eligible departure is ``booked_on``
+    pinned: bool = False
+    #: USD per container that leaves ``booked_on`` (for another train or the unassigned list)
+    move_penalty_per_container: float = 0.0
 
     def __post_init__(self) -> None:
         _require(bool(self.shipment_id), "shipment_id", self.shipment_id, "a non-empty id")
+        _require(
+            not self.pinned or self.booked_on is not None,
+            "pinned",
+            self.pinned,
+            "a booking (booked_on) to pin",
+        )
+        _require(
+            0 <= self.move_penalty_per_container < math.inf,
+            "move_penalty_per_container",
+            self.move_penalty_per_container,
+            "a finite number >= 0",
+        )
         _require(self.containers >= 1, "containers", self.containers, "an integer >= 1")
         _require(
             self.container_type in CONTAINER_TYPES,

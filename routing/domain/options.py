@@ -31,10 +31,19 @@ class Option:
     late_days: int
     late_per_container: float
     arrival_date: dt.date
+    #: re-planning: the move penalty a container saves by staying on its booked departure
+    stay_credit_per_container: float = 0.0
 
     @property
     def cost_per_container(self) -> float:
-        return self.freight_per_container + self.truck_per_container + self.late_per_container
+        """What the optimiser pays per container: freight, trucking, lateness, less the stay
+        credit (the objective adds it back as a constant, :func:`routing.domain.costs.move_offset`)."""
+        return (
+            self.freight_per_container
+            + self.truck_per_container
+            + self.late_per_container
+            - self.stay_credit_per_container
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,8 @@ def build_options(problem: Problem) -> Options:
         last_day = max(deps[t].depart_date for t in cands)
         for t, (truck_teu, od, ed) in sorted(cands.items()):
             d = deps[t]
+            if sh.pinned and d.departure_id != sh.booked_on:
+                continue
             if d.depart_date < sh.ready_date + dt.timedelta(days=od):
                 continue
             stage["date"] += 1
@@ -118,11 +129,16 @@ def build_options(problem: Problem) -> Options:
                     late_days=late,
                     late_per_container=late * teu * sh.late_penalty_per_teu_day,
                     arrival_date=arrival,
+                    stay_credit_per_container=(
+                        sh.move_penalty_per_container if d.departure_id == sh.booked_on else 0.0
+                    ),
                 )
             )
             mine.append(len(options) - 1)
         by_shipment.append(tuple(mine))
-        if not mine:
+        if not mine and sh.pinned:
+            reasons[s] = f"pinned to departure {sh.booked_on}, which can no longer take it"
+        elif not mine:
             reasons[s] = _why_none(sh, stage, last_day, cands, deps)
     return Options(tuple(options), tuple(by_shipment), reasons)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from network import Departure
+from routing.domain.costs import move_offset
 from routing.domain.model import Problem
 from routing.domain.options import Options
 from routing.domain.rules import over_quota, train_fit
@@ -106,7 +107,7 @@ class Builder:
         # shipments with no eligible departure are unassigned whatever the model does
         self.mx.constant = problem.unassigned_penalty_per_teu * sum(
             sh.teu for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]
-        )
+        ) + move_offset(problem.shipments)
 
     def _trivial_bound(self) -> float:
         """Each container at its cheapest: an option's cost or the unassigned penalty."""

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from routing.domain.costs import cost_breakdown
+from routing.domain.costs import cost_breakdown, move_offset
 from routing.domain.model import Problem
 from routing.domain.options import Options, build_options
 from routing.domain.rules import over_quota
@@ -325,9 +325,8 @@ def _combine(
     glob = {(op.s, op.t): o for o, op in enumerate(opts.options)}
     counts: dict[int, int] = {}
     runs: set[int] = set()
-    bound = problem.unassigned_penalty_per_teu * sum(
-        sh.teu for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]
-    )
+    left = [sh for s, sh in enumerate(problem.shipments) if not opts.by_shipment[s]]
+    bound = problem.unassigned_penalty_per_teu * sum(sh.teu for sh in left) + move_offset(left)
     statuses = []
     for p in ps:
         done = cache[p.departures]

@@ -27,6 +27,7 @@ def greedy(problem: Problem, opts: Options) -> Solution:
         s: sorted(
             opts.by_shipment[s],
             key=lambda o: (
+                -opts.options[o].stay_credit_per_container,  # a booked lot stays first
                 deps[opts.options[o].t].depart_date,
                 opts.options[o].cost_per_container,
                 o,
