@@ -63,11 +63,13 @@ NUMBER_RANGES: dict[str, NumberRange] = {
     # departures
     "border_offset_days": NumberRange(0, 365, True),
     "transit_days": NumberRange(0, 365, True),  # also services.csv
-    "capacity_teu": NumberRange(1, 1_000, True),  # also services.csv
+    # up to 100,000: a real train takes ~100 TEU, but literature instances (OR-Library capacities
+    # up to 15,000 and more) are read through the same files
+    "capacity_teu": NumberRange(1, 100_000, True),  # also services.csv
     "max_gross_t": NumberRange(0, 100_000, False, low_open=True),  # per train, also services
     "fixed_cost": NumberRange(0, 1e9, False),
     "rate_per_teu": NumberRange(0, 1e7, False),  # also rates.csv
-    "min_load_teu": NumberRange(0, 1_000, True),  # also services.csv
+    "min_load_teu": NumberRange(0, 100_000, True),  # also services.csv
     "reefer_plugs": NumberRange(0, 1_000, True),  # also services.csv
     # border_quota.csv (and nodes.csv)
     "trains_per_day": NumberRange(0, 1_000, True),

@@ -600,8 +600,8 @@ OPTION_CASES: list[tuple[str, str, str, str, str]] = [
     (
         "departure capacity huge",
         "--departures",
-        DEPS + DEP.replace(",100,1000,", ",100000,1000,"),
-        "departures.csv: row 2, column capacity_teu: '100000': expected an integer from 1 to 1,000",
+        DEPS + DEP.replace(",100,1000,", ",100001,1000,"),
+        "departures.csv: row 2, column capacity_teu: '100001': expected an integer from 1 to 100,000",
     ),
     (
         "departure fixed cost 1e308",
