@@ -57,7 +57,7 @@ class NumberRange(NamedTuple):
 #: every number column of every input file (batch and network) and its accepted range
 NUMBER_RANGES: dict[str, NumberRange] = {
     # shipments
-    "containers": NumberRange(1, 10_000, True),
+    "containers": NumberRange(1, 100_000, True),  # per shipment (OR-Library demands reach 12,912)
     "gross_t": NumberRange(0, 100, False, low_open=True),  # per container
     "late_penalty_per_teu_day": NumberRange(0, 1e7, False),
     # departures

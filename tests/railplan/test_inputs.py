@@ -40,7 +40,7 @@ GOLDEN = [
     (
         "non-positive count",
         "S1,zhongding,moscow,0,40HC,20,2026-12-01,,true,\n",
-        "shipments.csv: row 2, column containers: '0': expected an integer from 1 to 10,000",
+        "shipments.csv: row 2, column containers: '0': expected an integer from 1 to 100,000",
     ),
     (
         "unknown container type",
@@ -336,13 +336,13 @@ SHIPMENT_CASES: list[tuple[str, str, bytes, list[str]]] = [
         "containers 1e308",
         "s.csv",
         _ship(ROW.replace(",2,40HC", ",1e308,40HC")),
-        ["s.csv: row 2, column containers: '1e308': expected an integer from 1 to 10,000"],
+        ["s.csv: row 2, column containers: '1e308': expected an integer from 1 to 100,000"],
     ),
     (
         "containers 10**30",
         "s.csv",
         _ship(ROW.replace(",2,40HC", f",{10**30},40HC")),
-        [f"s.csv: row 2, column containers: '{10**30}': expected an integer from 1 to 10,000"],
+        [f"s.csv: row 2, column containers: '{10**30}': expected an integer from 1 to 100,000"],
     ),
     (
         "late penalty 1e20",
