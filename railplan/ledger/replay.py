@@ -1,0 +1,377 @@
+"""The event log replayed, and the ledger's invariants checked on one snapshot of its tables.
+
+Events (kind: payload):
+
+* ``departure``: a registered train, every column of ``departures`` but the usage counters
+  (state ``scheduled``);
+* ``departure_state``: ``{departure_id, state}``;
+* ``quota``: ``{port, day, quota}``, a crossing registered or its quota changed;
+* ``booking``: a new booking, every column of ``bookings``;
+* ``booking_state``: ``{booking_id, state}`` (confirmed, cancelled);
+* ``commit``: a plan commit's summary ``{bookings, released, inputs_hash, objective_cents}``
+  (informative: the events above carry its changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from network import Departure
+from railplan.ledger.records import Booking, Crossing, Status, Usage
+from routing.domain.model import CONTAINER_TYPES
+
+ACTIVE = ("held", "confirmed")
+DEPARTURE_FIELDS = (
+    "departure_id",
+    "origin",
+    "destination",
+    "border_port",
+    "depart_date",
+    "border_offset_days",
+    "transit_days",
+    "capacity_teu",
+    "max_gross_kg",
+    "fixed_cost_cents",
+    "rate_per_teu_cents",
+    "min_load_teu",
+    "reefer_plugs",
+    "dg_allowed",
+    "service_id",
+    "corridor",
+    "route",
+    "countries",
+    "state",
+)
+DATE_FIELDS = {"depart_date", "ready_date", "due_date", "day"}
+DATETIME_FIELDS = {"hold_until", "at"}
+#: what every active booking of one shipment shares (the shipment's own attributes)
+SHIPMENT_FIELDS = (
+    "customer",
+    "container_type",
+    "gross_kg",
+    "origin",
+    "destination",
+    "ready_date",
+    "due_date",
+    "late_penalty_cents_per_teu_day",
+    "split",
+    "avoid_countries",
+    "dg_class",
+)
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def norm(k: str, v: Any) -> Any:
+    """A column's value in one comparable form (dates as date, datetimes aware UTC)."""
+    if v is None:
+        return None
+    if k in DATETIME_FIELDS:
+        t = dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+        return _aware(t).astimezone(dt.UTC)
+    if k in DATE_FIELDS:
+        return dt.date.fromisoformat(v) if isinstance(v, str) else v
+    return v
+
+
+def normed(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {k: norm(k, v) for k, v in row.items()}
+
+
+def departure_from_row(r: Mapping[Any, Any]) -> Departure:
+    return Departure(
+        departure_id=r["departure_id"],
+        origin=r["origin"],
+        destination=r["destination"],
+        border_port=r["border_port"],
+        depart_date=norm("depart_date", r["depart_date"]),
+        border_offset_days=r["border_offset_days"],
+        transit_days=r["transit_days"],
+        capacity_teu=r["capacity_teu"],
+        max_gross_t=None if r["max_gross_kg"] is None else r["max_gross_kg"] / 1000,
+        fixed_cost=r["fixed_cost_cents"] / 100,
+        rate_per_teu=r["rate_per_teu_cents"] / 100,
+        min_load_teu=r["min_load_teu"],
+        reefer_plugs=r["reefer_plugs"],
+        dg_allowed=bool(r["dg_allowed"]),
+        service_id=r["service_id"],
+        corridor=r["corridor"],
+        route=tuple(filter(None, r["route"].split(";"))),
+        countries=tuple(filter(None, r["countries"].split(";"))),
+    )
+
+
+def booking_from_row(r: Mapping[Any, Any]) -> Booking:
+    n = normed(r)
+    return Booking(
+        booking_id=n["booking_id"],
+        shipment_id=n["shipment_id"],
+        customer=n["customer"],
+        containers=n["containers"],
+        container_type=n["container_type"],
+        gross_kg=n["gross_kg"],
+        origin=n["origin"],
+        destination=n["destination"],
+        ready_date=n["ready_date"],
+        due_date=n["due_date"],
+        late_penalty_cents_per_teu_day=n["late_penalty_cents_per_teu_day"],
+        split=bool(n["split"]),
+        avoid_countries=frozenset(filter(None, n["avoid_countries"].split(";"))),
+        dg_class=n["dg_class"],
+        departure_id=n["departure_id"],
+        state=n["state"],
+        pinned=bool(n["pinned"]),
+        hold_until=n["hold_until"],
+        rate_per_teu_cents=n["rate_per_teu_cents"],
+        price_cents=n["price_cents"],
+        created_version=n["created_version"],
+        updated_version=n["updated_version"],
+    )
+
+
+def _border_day(d: Mapping[Any, Any]) -> dt.date:
+    return norm("depart_date", d["depart_date"]) + dt.timedelta(days=d["border_offset_days"])  # type: ignore[no-any-return]
+
+
+class State:
+    """The ledger rebuilt from its events: departures (limits and state), crossing quotas,
+    bookings; :meth:`status` derives the usage."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.departures: dict[str, dict[str, Any]] = {}
+        self.quotas: dict[tuple[str, dt.date], int | None] = {}
+        self.bookings: dict[str, dict[str, Any]] = {}
+        self.problems: list[str] = []
+
+    def apply(self, e: Mapping[Any, Any]) -> None:
+        p, kind, v = e["payload"], e["kind"], e["version"]
+        self.version = max(self.version, v)
+        if kind == "departure":
+            row = normed(p)
+            row.setdefault("state", "scheduled")
+            if row["departure_id"] in self.departures:
+                self.problems.append(
+                    f"event {e['id']}: departure {row['departure_id']} registered twice"
+                )
+            self.departures[row["departure_id"]] = row
+        elif kind == "departure_state":
+            d = self.departures.get(p["departure_id"])
+            if d is None:
+                self.problems.append(
+                    f"event {e['id']}: state of unknown departure {p['departure_id']}"
+                )
+            else:
+                d["state"] = p["state"]
+        elif kind == "quota":
+            self.quotas[(p["port"], norm("day", p["day"]))] = p["quota"]
+        elif kind == "booking":
+            row = normed(p)
+            if row["booking_id"] in self.bookings:
+                self.problems.append(f"event {e['id']}: booking {row['booking_id']} created twice")
+            self.bookings[row["booking_id"]] = row
+        elif kind == "booking_state":
+            b = self.bookings.get(p["booking_id"])
+            if b is None:
+                self.problems.append(f"event {e['id']}: state of unknown booking {p['booking_id']}")
+            else:
+                b["state"] = p["state"]
+                b["updated_version"] = v
+        elif kind != "commit":
+            self.problems.append(f"event {e['id']}: unknown kind {kind!r}")
+
+    def usage(self) -> dict[str, dict[str, int]]:
+        """Per departure: teu, kg, plugs, bookings (active), confirmed and held TEU."""
+        out: dict[str, dict[str, int]] = {d: defaultdict(int) for d in self.departures}
+        for b in self.bookings.values():
+            u = out.setdefault(b["departure_id"], defaultdict(int))
+            teu = b["containers"] * b["teu_per_container"]
+            u[b["state"] + "_teu"] += teu
+            if b["state"] in ACTIVE:
+                u["teu"] += teu
+                u["kg"] += b["containers"] * b["gross_kg"]
+                u["plugs"] += b["containers"] if b["reefer"] else 0
+                u["bookings"] += 1
+        return out
+
+    def crossing_trains(self) -> dict[tuple[str, dt.date], int]:
+        used = self.usage()
+        out: dict[tuple[str, dt.date], int] = defaultdict(int)
+        for did, d in self.departures.items():
+            if d["border_port"] and used[did]["bookings"] > 0:
+                out[(d["border_port"], _border_day(d))] += 1
+        return out
+
+    def status(self, at: dt.datetime | None = None) -> Status:
+        used = self.usage()
+        trains = tuple(
+            Usage(
+                departure_id=did,
+                state=d["state"],
+                teu=used[did]["teu"],
+                capacity_teu=d["capacity_teu"],
+                gross_kg=used[did]["kg"],
+                max_gross_kg=d["max_gross_kg"],
+                plugs=used[did]["plugs"],
+                reefer_plugs=d["reefer_plugs"],
+                bookings=used[did]["bookings"],
+                confirmed_teu=used[did]["confirmed_teu"],
+                held_teu=used[did]["held_teu"],
+            )
+            for did, d in sorted(self.departures.items())
+        )
+        trains_at = self.crossing_trains()
+        crossings = tuple(
+            Crossing(port=k[0], day=k[1], trains=trains_at.get(k, 0), quota=q)
+            for k, q in sorted(self.quotas.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        )
+        counts: dict[str, int] = defaultdict(int)
+        for b in self.bookings.values():
+            counts[b["state"]] += 1
+        return Status(
+            version=self.version,
+            at=at,
+            trains=trains,
+            crossings=crossings,
+            bookings=dict(sorted(counts.items())),
+        )
+
+
+def replay(events: Iterable[Mapping[Any, Any]]) -> State:
+    s = State()
+    for e in events:
+        s.apply(e)
+    return s
+
+
+def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
+    """Every invariant of one consistent snapshot of the tables (see ``Ledger.check``)."""
+    errs: list[str] = []
+    meta: int = snap["meta"]
+    deps = {r["departure_id"]: normed(r) for r in snap["departures"]}
+    cross = {(r["port"], norm("day", r["day"])): r for r in snap["crossings"]}
+    books = {r["booking_id"]: normed(r) for r in snap["bookings"]}
+    versions = snap["versions"]
+    events = snap["events"]
+
+    # versions and events
+    nums = [v["version"] for v in versions]
+    if nums != list(range(1, meta + 1)):
+        errs.append(f"versions: {len(nums)} rows, expected 1..{meta} contiguous (the meta version)")
+    for v in versions:
+        if v["parent"] != v["version"] - 1:
+            errs.append(
+                f"version {v['version']}: parent {v['parent']}, expected {v['version'] - 1}"
+            )
+    with_events = {e["version"] for e in events}
+    for n in nums:
+        if n not in with_events:
+            errs.append(f"version {n}: no event in the log")
+    last = 0
+    for e in events:
+        if e["version"] < last:
+            errs.append(f"event {e['id']}: version {e['version']} after version {last}")
+        if e["version"] not in set(nums):
+            errs.append(f"event {e['id']}: unknown version {e['version']}")
+        last = max(last, e["version"])
+
+    # the log replayed gives the tables
+    st = replay(events)
+    errs += st.problems
+    for did in sorted(set(deps) | set(st.departures)):
+        a, b = deps.get(did), st.departures.get(did)
+        if a is None or b is None:
+            errs.append(f"departure {did}: {'in the log only' if a is None else 'not in the log'}")
+            continue
+        for k in DEPARTURE_FIELDS:
+            if a[k] != b.get(k):
+                errs.append(f"departure {did}: {k} is {a[k]!r}, the log says {b.get(k)!r}")
+    for ck in sorted(set(cross) | set(st.quotas)):
+        if ck not in cross or ck not in st.quotas:
+            errs.append(
+                f"crossing {ck[0]} on {ck[1]}: {'in the log only' if ck not in cross else 'not in the log'}"
+            )
+        elif cross[ck]["quota"] != st.quotas[ck]:
+            errs.append(
+                f"crossing {ck[0]} on {ck[1]}: quota {cross[ck]['quota']}, the log says {st.quotas[ck]}"
+            )
+    for bid in sorted(set(books) | set(st.bookings)):
+        a, b = books.get(bid), st.bookings.get(bid)
+        if a is None or b is None:
+            errs.append(f"booking {bid}: {'in the log only' if a is None else 'not in the log'}")
+            continue
+        for k in sorted(a):
+            if a[k] != b.get(k):
+                errs.append(f"booking {bid}: {k} is {a[k]!r}, the log says {b.get(k)!r}")
+
+    # bookings on their own
+    by_ship: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for bid, b in sorted(books.items()):
+        ct = CONTAINER_TYPES.get(b["container_type"])
+        if ct is None or ct.teu != b["teu_per_container"] or ct.reefer != bool(b["reefer"]):
+            errs.append(
+                f"booking {bid}: TEU or reefer flag do not match type {b['container_type']}"
+            )
+        if b["departure_id"] not in deps:
+            errs.append(f"booking {bid}: unknown departure {b['departure_id']}")
+        if not b["created_version"] <= b["updated_version"] <= meta:
+            errs.append(
+                f"booking {bid}: versions {b['created_version']}..{b['updated_version']} out of 1..{meta}"
+            )
+        if b["state"] in ACTIVE:
+            by_ship[b["shipment_id"]].append(b)
+    for sid, bs in sorted(by_ship.items()):
+        for k in SHIPMENT_FIELDS:
+            if len({x[k] for x in bs}) > 1:
+                errs.append(f"shipment {sid}: its active bookings differ in {k}")
+
+    # conservation and limits: counters are the sums of the active bookings
+    used: dict[str, dict[str, int]] = {d: defaultdict(int) for d in deps}
+    for b in books.values():
+        if b["state"] in ACTIVE and b["departure_id"] in used:
+            u = used[b["departure_id"]]
+            u["teu"] += b["containers"] * b["teu_per_container"]
+            u["kg"] += b["containers"] * b["gross_kg"]
+            u["plugs"] += b["containers"] if b["reefer"] else 0
+            u["bookings"] += 1
+    trains_at: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for did, d in sorted(deps.items()):
+        u = used[did]
+        for col, key in (
+            ("used_teu", "teu"),
+            ("used_kg", "kg"),
+            ("used_plugs", "plugs"),
+            ("active_bookings", "bookings"),
+        ):
+            if d[col] != u[key]:
+                errs.append(f"departure {did}: {col} {d[col]}, its active bookings sum to {u[key]}")
+        if u["teu"] > d["capacity_teu"]:
+            errs.append(f"departure {did}: {u['teu']} TEU over its capacity of {d['capacity_teu']}")
+        if d["max_gross_kg"] is not None and u["kg"] > d["max_gross_kg"]:
+            errs.append(
+                f"departure {did}: {u['kg'] / 1000:g} t over its limit of {d['max_gross_kg'] / 1000:g} t"
+            )
+        if u["plugs"] > d["reefer_plugs"]:
+            errs.append(f"departure {did}: {u['plugs']} reefers over its {d['reefer_plugs']} plugs")
+        if d["state"] == "cancelled" and u["bookings"]:
+            errs.append(f"departure {did}: cancelled but carries {u['bookings']} active booking(s)")
+        if d["border_port"]:
+            dk = (d["border_port"], _border_day(d))
+            if dk not in cross:
+                errs.append(f"departure {did}: its crossing {dk[0]} on {dk[1]} is not registered")
+            if u["bookings"]:
+                trains_at[dk] += 1
+    for xk, r in sorted(cross.items()):
+        n = trains_at.get(xk, 0)
+        if r["trains"] != n:
+            errs.append(
+                f"crossing {xk[0]} on {xk[1]}: trains {r['trains']}, {n} trains with bookings cross"
+            )
+        if r["quota"] is not None and n > r["quota"]:
+            errs.append(f"crossing {xk[0]} on {xk[1]}: {n} trains over the quota of {r['quota']}")
+    return errs
