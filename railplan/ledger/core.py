@@ -188,6 +188,12 @@ class Ledger:
         return dict(eng.READ)
 
     def _require_schema(self) -> None:
+        u = make_url(self.url)
+        db = u.database
+        if u.get_backend_name() == "sqlite" and db and db != ":memory:" and not Path(db).is_file():
+            raise NotInitialised(  # connecting would create the file
+                [f"--db {self._shown_url()}: no such file; run railplan ledger init --db URL first"]
+            )
         try:
             with self.engine.connect().execution_options(**self._read_options()) as conn:
                 rev = eng.current(conn)
@@ -609,7 +615,39 @@ class Ledger:
         ``net`` (default: the bundled network)."""
         from railplan.ledger.export import export_plan
 
-        plan: Plan = export_plan(self, folder, net, xlsx=xlsx)
+        plan = self.plan(net)
+        export_plan(plan, folder, xlsx=xlsx)
+        return plan
+
+    def plan(self, net: Network | None = None) -> Plan:
+        """The confirmed state as a :class:`Plan` (what :meth:`export` writes), from one
+        snapshot of the ledger."""
+        from railplan.ledger.export import ledger_plan
+
+        def q(c: Connection) -> tuple[Any, ...]:
+            v = int(c.execute(select(META.c.version).where(META.c.id == 1)).scalar_one())
+            bs = [
+                booking_from_row(r)
+                for r in c.execute(
+                    select(BOOK)
+                    .where(BOOK.c.state == "confirmed")
+                    .order_by(BOOK.c.created_version, BOOK.c.booking_id)
+                ).mappings()
+            ]
+            ds = [
+                departure_record(r)
+                for r in c.execute(
+                    select(DEP).order_by(DEP.c.depart_date, DEP.c.departure_id)
+                ).mappings()
+            ]
+            xs = [
+                Crossing(port=r["port"], day=r["day"], trains=r["trains"], quota=r["quota"])
+                for r in c.execute(select(CROSS).order_by(CROSS.c.day, CROSS.c.port)).mappings()
+            ]
+            return v, bs, ds, xs
+
+        v, bs, ds, xs = self._run(q, write=False)
+        plan: Plan = ledger_plan(v, bs, ds, xs, net)
         return plan
 
     def check(self) -> list[str]:
