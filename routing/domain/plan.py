@@ -130,14 +130,51 @@ def build_plan(
     bound: float,
     summary_extra: dict[str, Any],
 ) -> Plan:
-    deps = problem.departures
-    ships = problem.shipments
+    """The plan of solution ``sol``: its assignments, every departure's train, the
+    containers left with their reasons, and the summary (``summary_extra`` added last);
+    costs recomputed from the assignment (:func:`routing.domain.costs.cost_breakdown`)."""
     costs = cost_breakdown(problem, opts, sol)
+    assignments, loads = _assignments(problem, opts, sol)
+    trains = _trains(problem, sol, loads)
+    unassigned = _unassigned(problem, opts, sol, loads)
+    objective = costs["objective"]
+    gap = _gap(objective, bound)
+    summary = _summary(
+        problem, costs, loads, trains, unassigned, status=status, bound=bound, gap=gap
+    )
+    summary.update(summary_extra)
+    return Plan(
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        total_cost=costs["total_cost"],
+        assignments=tuple(assignments),
+        trains=tuple(trains),
+        unassigned=tuple(unassigned),
+        summary=summary,
+        problem=problem,
+    )
+
+
+@dataclass(slots=True)
+class _Loads:
+    """What the assignments put where: TEU and gross tonnes per departure, containers per
+    shipment (indices of the problem's tuples), and the TEU that arrive on time."""
+
+    teu: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    tonnes: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    assigned: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    on_time_teu: int = 0
+
+
+def _assignments(problem: Problem, opts: Options, sol: Solution) -> tuple[list[Assignment], _Loads]:
+    """One :class:`Assignment` per option with containers, by shipment id then option
+    index, with its costs ``n x`` the option's per-container costs (rounded to cents), and
+    the loads they add up to."""
+    deps, ships = problem.departures, problem.shipments
+    loads = _Loads()
     assignments = []
-    load_teu: dict[int, int] = defaultdict(int)
-    load_t: dict[int, float] = defaultdict(float)
-    assigned: dict[int, int] = defaultdict(int)
-    on_time_teu = 0
     for o, n in sorted(
         sol.counts.items(), key=lambda kv: (ships[opts.options[kv[0]].s].shipment_id, kv[0])
     ):
@@ -146,10 +183,10 @@ def build_plan(
         op = opts.options[o]
         sh, d = ships[op.s], deps[op.t]
         teu = n * sh.teu_per_container
-        load_teu[op.t] += teu
-        load_t[op.t] += n * sh.gross_t
-        assigned[op.s] += n
-        on_time_teu += teu if op.late_days == 0 else 0
+        loads.teu[op.t] += teu
+        loads.tonnes[op.t] += n * sh.gross_t
+        loads.assigned[op.s] += n
+        loads.on_time_teu += teu if op.late_days == 0 else 0
         assignments.append(
             Assignment(
                 shipment_id=sh.shipment_id,
@@ -168,8 +205,14 @@ def build_plan(
                 late_cost=_r2(n * op.late_per_container),
             )
         )
+    return assignments, loads
+
+
+def _trains(problem: Problem, sol: Solution, loads: _Loads) -> list[TrainLoad]:
+    """Every departure's train, running or not: ``utilization = load TEU / capacity TEU``,
+    the fixed cost only when it runs."""
     trains = []
-    for t, d in enumerate(deps):
+    for t, d in enumerate(problem.departures):
         runs = t in sol.runs
         trains.append(
             TrainLoad(
@@ -179,18 +222,24 @@ def build_plan(
                 border_port=d.border_port,
                 depart_date=d.depart_date,
                 runs=runs,
-                load_teu=load_teu[t],
+                load_teu=loads.teu[t],
                 capacity_teu=d.capacity_teu,
-                utilization=round(load_teu[t] / d.capacity_teu, 4),
-                gross_t=_r2(load_t[t]),
+                utilization=round(loads.teu[t] / d.capacity_teu, 4),
+                gross_t=_r2(loads.tonnes[t]),
                 fixed_cost=d.fixed_cost if runs else 0.0,
             )
         )
+    return trains
+
+
+def _unassigned(problem: Problem, opts: Options, sol: Solution, loads: _Loads) -> list[Unassigned]:
+    """The containers of each shipment left off every train, with the reason: the options'
+    own (no eligible departure) or :func:`why_left`."""
     unassigned = []
-    for s, sh in enumerate(ships):
-        left = sh.containers - assigned[s]
+    for s, sh in enumerate(problem.shipments):
+        left = sh.containers - loads.assigned[s]
         if left > 0:
-            reason = opts.reasons.get(s) or why_left(problem, opts, sol, s, load_teu, load_t)
+            reason = opts.reasons.get(s) or why_left(problem, opts, sol, s, loads.teu, loads.tonnes)
             unassigned.append(
                 Unassigned(
                     shipment_id=sh.shipment_id,
@@ -199,46 +248,53 @@ def build_plan(
                     reason=reason,
                 )
             )
-    objective = costs["objective"]
+    return unassigned
+
+
+def _gap(objective: float, bound: float) -> float:
+    """The relative gap ``max(0, (objective - bound) / |objective|)``: 1 without a bound
+    (``bound <= -1e300``), 0 below 1e-9."""
     gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9)) if bound > -1e300 else 1.0
-    if gap < 1e-9:
-        gap = 0.0
+    return 0.0 if gap < 1e-9 else gap
+
+
+def _summary(
+    problem: Problem,
+    costs: dict[str, float],
+    loads: _Loads,
+    trains: list[TrainLoad],
+    unassigned: list[Unassigned],
+    *,
+    status: str,
+    bound: float,
+    gap: float,
+) -> dict[str, Any]:
+    """The plan's summary: status, objective, bound, the costs (rounded to cents), the
+    containers and TEU assigned and left, the trains run, their mean utilization, the
+    on-time share of the assigned TEU, and the inputs."""
     running = [tr for tr in trains if tr.runs]
-    teu_assigned = sum(load_teu.values())
-    summary: dict[str, Any] = {
+    teu_assigned = sum(loads.teu.values())
+    return {
         "status": status,
-        "objective": _r2(objective),
+        "objective": _r2(costs["objective"]),
         "bound": _r2(bound),
         "gap": round(gap, 6),
         "total_cost": _r2(costs["total_cost"]),
         "cost": {k: _r2(v) for k, v in costs.items() if k not in ("objective", "total_cost")},
-        "containers_assigned": sum(assigned.values()),
+        "containers_assigned": sum(loads.assigned.values()),
         "containers_unassigned": sum(u.containers for u in unassigned),
         "teu_assigned": teu_assigned,
         "teu_unassigned": sum(u.teu for u in unassigned),
-        "shipments": len(ships),
-        "departures": len(deps),
+        "shipments": len(problem.shipments),
+        "departures": len(problem.departures),
         "trains_run": len(running),
         "mean_utilization": round(sum(tr.utilization for tr in running) / len(running), 4)
         if running
         else 0.0,
-        "on_time_share": round(on_time_teu / teu_assigned, 4) if teu_assigned else 1.0,
+        "on_time_share": round(loads.on_time_teu / teu_assigned, 4) if teu_assigned else 1.0,
         "unassigned_penalty_per_teu": problem.unassigned_penalty_per_teu,
         "inputs": dict(problem.inputs),
     }
-    summary.update(summary_extra)
-    return Plan(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=gap,
-        total_cost=costs["total_cost"],
-        assignments=tuple(assignments),
-        trains=tuple(trains),
-        unassigned=tuple(unassigned),
-        summary=summary,
-        problem=problem,
-    )
 
 
 def why_left(
