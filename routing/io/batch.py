@@ -81,101 +81,144 @@ def read_shipments(
     """
     r = RowReader(Path(path), SHIPMENT_COLUMNS)
     legs = list(truck_legs) if truck_legs is not None else network_truck_legs(net)
-    drayage = {
+    drayage = _drayage_origins(net, legs) if origins_served else None
+    out: list[Shipment] = []
+    seen: dict[str, int] = {}
+    for line, row in r.rows:
+        sh = _read_shipment(r, net, line, row, seen, drayage)
+        if sh is not None:
+            out.append(sh)
+    r.raise_if_problems()
+    return out
+
+
+def _drayage_origins(net: Network, legs: Iterable[TruckLeg]) -> set[str]:
+    """The places with a drayage (truck) leg to a park."""
+    return {
         leg.origin
         for leg in legs
         if net.nodes.get(leg.destination) and net.nodes[leg.destination].kind == "park"
     }
-    out: list[Shipment] = []
-    seen: dict[str, int] = {}
-    for line, row in r.rows:
-        n_before = len(r.problems)
-        sid = r.text(line, row, "shipment_id")
-        if sid:
-            r.duplicate(line, "shipment_id", sid, seen)
-        origin = r.place(net, line, row, "origin")
-        if origins_served and origin and net.nodes[origin].kind != "park" and origin not in drayage:
-            r.bad(
-                line,
-                "origin",
-                row["origin"],
-                "a park, or a place with a drayage (truck) link to a park",
-            )
-        destination = r.place(net, line, row, "destination")
-        containers = r.number(line, row, "containers")
-        ctype = (row.get("container_type") or DEFAULT_CONTAINER_TYPE).upper()
-        if ctype not in CONTAINER_TYPES:
-            r.bad(
-                line,
-                "container_type",
-                row.get("container_type", ""),
-                f"one of {', '.join(CONTAINER_TYPES)}",
-            )
-            ctype = DEFAULT_CONTAINER_TYPE
-        ct = CONTAINER_TYPES[ctype]
-        gross = r.number(line, row, "gross_t", default=ct.default_gross_t)
-        if gross is not None and gross > ct.max_gross_t:
-            r.bad(
-                line,
-                "gross_t",
-                row["gross_t"],
-                f"at most {ct.max_gross_t:g} t per {ctype} container",
-            )
-            gross = None
-        ready = r.date(line, row, "ready_date")
-        due = r.date(line, row, "due_date", required=False)
-        if ready and due and due < ready:
-            r.bad(line, "due_date", row["due_date"], f"a date on or after ready_date {ready}")
-        penalty = r.number(
+
+
+def _read_shipment(
+    r: RowReader,
+    net: Network,
+    line: int,
+    row: dict[str, str],
+    seen: dict[str, int],
+    drayage: set[str] | None,
+) -> Shipment | None:
+    """One row of the shipments file, or None (its problems recorded in ``r``): a unique
+    id, known places, an origin that is a park or in ``drayage`` (not checked when None), the
+    container type's gross-tonne limit, ``due_date >= ready_date`` and ISO country codes."""
+    n_before = len(r.problems)
+    sid = r.text(line, row, "shipment_id")
+    if sid:
+        r.duplicate(line, "shipment_id", sid, seen)
+    origin = r.place(net, line, row, "origin")
+    if (
+        drayage is not None
+        and origin
+        and net.nodes[origin].kind != "park"
+        and origin not in drayage
+    ):
+        r.bad(
             line,
-            row,
-            "late_penalty_per_teu_day",
-            default=DEFAULT_LATE_PENALTY_PER_TEU_DAY,
+            "origin",
+            row["origin"],
+            "a park, or a place with a drayage (truck) link to a park",
         )
-        split = r.boolean(line, row, "split", True)
-        avoid = frozenset(
-            c.strip().upper()
-            for c in row.get("avoid_countries", "").replace(",", ";").split(";")
-            if c.strip()
+    destination = r.place(net, line, row, "destination")
+    containers = r.number(line, row, "containers")
+    ctype = _container_type(r, line, row)
+    gross = _gross_t(r, line, row, ctype)
+    ready = r.date(line, row, "ready_date")
+    due = r.date(line, row, "due_date", required=False)
+    if ready and due and due < ready:
+        r.bad(line, "due_date", row["due_date"], f"a date on or after ready_date {ready}")
+    penalty = r.number(
+        line,
+        row,
+        "late_penalty_per_teu_day",
+        default=DEFAULT_LATE_PENALTY_PER_TEU_DAY,
+    )
+    split = r.boolean(line, row, "split", True)
+    avoid = _avoid_countries(r, line, row)
+    if len(r.problems) > n_before:
+        return None
+    assert (
+        sid
+        and origin
+        and destination
+        and containers
+        and ready
+        and gross is not None
+        and penalty is not None
+    )
+    return Shipment(
+        shipment_id=sid,
+        origin=origin,
+        destination=destination,
+        containers=int(containers),
+        container_type=ctype,
+        gross_t=gross,
+        ready_date=ready,
+        due_date=due,
+        late_penalty_per_teu_day=penalty,
+        split=split,
+        avoid_countries=avoid,
+        dg_class=row.get("dg_class", ""),
+        customer=row.get("customer", ""),
+    )
+
+
+def _container_type(r: RowReader, line: int, row: dict[str, str]) -> str:
+    """The row's container type, upper-cased: one of :data:`CONTAINER_TYPES`, the default
+    when empty (and, after recording the problem, when unknown)."""
+    ctype = (row.get("container_type") or DEFAULT_CONTAINER_TYPE).upper()
+    if ctype not in CONTAINER_TYPES:
+        r.bad(
+            line,
+            "container_type",
+            row.get("container_type", ""),
+            f"one of {', '.join(CONTAINER_TYPES)}",
         )
-        unknown = sorted(avoid - ISO_COUNTRIES)
-        if unknown:
-            r.bad(
-                line,
-                "avoid_countries",
-                row["avoid_countries"],
-                f"ISO 3166 alpha-2 codes like RU;BY (unknown: {', '.join(unknown)})",
-            )
-        if len(r.problems) > n_before:
-            continue
-        assert (
-            sid
-            and origin
-            and destination
-            and containers
-            and ready
-            and gross is not None
-            and penalty is not None
+        ctype = DEFAULT_CONTAINER_TYPE
+    return ctype
+
+
+def _gross_t(r: RowReader, line: int, row: dict[str, str], ctype: str) -> float | None:
+    """Gross tonnes per container: the type's default when empty, at most its maximum."""
+    ct = CONTAINER_TYPES[ctype]
+    gross = r.number(line, row, "gross_t", default=ct.default_gross_t)
+    if gross is not None and gross > ct.max_gross_t:
+        r.bad(
+            line,
+            "gross_t",
+            row["gross_t"],
+            f"at most {ct.max_gross_t:g} t per {ctype} container",
         )
-        out.append(
-            Shipment(
-                shipment_id=sid,
-                origin=origin,
-                destination=destination,
-                containers=int(containers),
-                container_type=ctype,
-                gross_t=gross,
-                ready_date=ready,
-                due_date=due,
-                late_penalty_per_teu_day=penalty,
-                split=split,
-                avoid_countries=avoid,
-                dg_class=row.get("dg_class", ""),
-                customer=row.get("customer", ""),
-            )
+        return None
+    return gross
+
+
+def _avoid_countries(r: RowReader, line: int, row: dict[str, str]) -> frozenset[str]:
+    """The countries to avoid: ISO 3166 alpha-2 codes separated by ``;`` or ``,``."""
+    avoid = frozenset(
+        c.strip().upper()
+        for c in row.get("avoid_countries", "").replace(",", ";").split(";")
+        if c.strip()
+    )
+    unknown = sorted(avoid - ISO_COUNTRIES)
+    if unknown:
+        r.bad(
+            line,
+            "avoid_countries",
+            row["avoid_countries"],
+            f"ISO 3166 alpha-2 codes like RU;BY (unknown: {', '.join(unknown)})",
         )
-    r.raise_if_problems()
-    return out
+    return avoid
 
 
 def read_departures(path: str | Path, net: Network) -> list[Departure]:
