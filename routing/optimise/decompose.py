@@ -18,7 +18,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from routing.domain.costs import cost_breakdown, move_offset
 from routing.domain.model import Problem
@@ -87,6 +87,10 @@ class _Done:
     hint: Solution | None
 
 
+_Combined = tuple[Solution, float, list[str]]  # the whole batch's plan, bound and parts' statuses
+_Violations = list[tuple[str, dt.date, list[int]]]
+
+
 def solve_decomposed(
     problem: Problem,
     opts: Options,
@@ -101,25 +105,50 @@ def solve_decomposed(
 ) -> tuple[SolveResult, int]:
     """Solve part by part on ``workers`` threads; returns the combined result and the
     number of parts. Time left after every part has an answer goes to the parts with the
-    largest gaps, warm-started from their best plan."""
+    largest gaps, warm-started from their best plan (:func:`_solve_until_quotas_hold`, then
+    :func:`_search_largest_gaps`)."""
     t0 = time.perf_counter()
-    deadline = Deadline(time_limit)
+    runs = _Runs(problem, opts, Deadline(time_limit), seed=seed, backend=backend, params=params)
     uf = _UnionFind(len(problem.departures))
-    cache: dict[tuple[int, ...], _Done] = {}
-    lock = threading.Lock()
-    build = [0.0]
+    ps, combined, violations = _solve_until_quotas_hold(runs, uf, hint, workers, progress, t0)
+    if not violations:
+        combined = _search_largest_gaps(runs, ps, workers, progress, t0, combined)
+    sol, bound, statuses = combined
+    status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
+    if violations:  # out of time: cancel the lightest trains over each quota
+        sol = _repair(problem, opts, sol, violations)
+    build = runs.build_seconds
+    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build, build), len(ps)
 
-    def run(p: Part, share: float, start: Solution | None, local: bool = False) -> None:
+
+@dataclass
+class _Runs:
+    """What the runs of the parts share: the batch, the deadline and the solve settings, the
+    best result so far per part (keyed by its departures), the lock that guards it and the
+    seconds spent building models."""
+
+    problem: Problem
+    opts: Options
+    deadline: Deadline
+    seed: int
+    backend: str
+    params: SolveParams
+    cache: dict[tuple[int, ...], _Done] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    build_seconds: float = 0.0
+
+    def run(self, p: Part, share: float, start: Solution | None, local: bool = False) -> None:
         """Solve part ``p`` with ``share`` of the time left: a first pass (``local=False``,
         ``start`` a plan of the whole batch) gets quick plans and bounds with ``auto``; a
         later one (``start`` this part's plan) runs the neighbourhood search and then HiGHS's
         search from the best plan."""
-        left = deadline.remaining()
-        seen = cache.get(p.departures)
+        params, backend = self.params, self.backend
+        left = self.deadline.remaining()
+        seen = self.cache.get(p.departures)
         if seen is not None and local:  # solved before: the same sub-problem and model
             sub, sub_opts, model = seen.sub, seen.opts, seen.res.model
         else:
-            sub = _sub_problem(problem, p)
+            sub = _sub_problem(self.problem, p)
             sub_opts = build_options(sub)
             model = None
         # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
@@ -131,14 +160,16 @@ def solve_decomposed(
         if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
             budget = min(budget, params.first_pass_seconds)
         sub_hint = (
-            start if local else (_restrict(start, opts, sub_opts, p) if start is not None else None)
+            start
+            if local
+            else (_restrict(start, self.opts, sub_opts, p) if start is not None else None)
         )
         res = solve(
             sub,
             sub_opts,
             hint=sub_hint,
             time_limit=budget,
-            seed=seed,
+            seed=self.seed,
             backend=backend,
             heuristic=not local,  # a second round starts from the first's plan, which has it
             # small parts: HiGHS's search at once, as it usually proves them in moments
@@ -148,67 +179,106 @@ def solve_decomposed(
         )
         if res.solution is None and sub_hint is not None:  # nothing found in time: keep the hint
             res = replace(res, solution=sub_hint, status="feasible")
-        with lock:
-            build[0] += res.build_seconds
-            old = cache.get(p.departures)
+        with self.lock:
+            self.build_seconds += res.build_seconds
+            old = self.cache.get(p.departures)
             if old is not None:  # a second round: keep the better plan and the better bound
                 res = _better(old, res)
-            cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
+            self.cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
 
-    violations: list[tuple[str, dt.date, list[int]]] = []
+
+def _solve_until_quotas_hold(
+    runs: _Runs,
+    uf: _UnionFind,
+    hint: Solution | None,
+    workers: int,
+    progress: Progress | None,
+    t0: float,
+) -> tuple[list[Part], _Combined, _Violations]:
+    """Solve every part not solved yet (time shares by :func:`_small_floor`); while the
+    combined plan breaks a border quota and time is left, merge the parts whose trains cross
+    that port on that day and solve the merged parts. Returns the last parts, their combined
+    plan and the quotas it still breaks."""
+    problem, opts, cache = runs.problem, runs.opts, runs.cache
     while True:
         ps = parts(problem, opts, uf)
         todo = sorted(
             (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
         )
-        # a part's time is in proportion to its options, but a small part's as if it had
-        # small_part_options (its HiGHS search needs a while: solved last, one was left 35 %
-        # open on 0.5 s where HiGHS closes it in 2-3 s), the small ones together at most
-        # small_parts_share of all options, so that many small parts do not starve the large
-        n_small = sum(p.options <= params.small_part_options for p in todo)
-        floor = min(
-            params.small_part_options,
-            params.small_parts_share * sum(p.options for p in todo) / max(1, n_small),
-        )
-        _run_all(todo, run, hint, workers, weight=functools.partial(_weight, floor=floor))
+        floor = _small_floor(todo, runs.params)
+        _run_all(todo, runs.run, hint, workers, weight=functools.partial(_weight, floor=floor))
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
-        sol, bound, statuses = _combine(problem, opts, ps, cache)
-        violations = _crossings(problem, sol.runs)
-        if not violations or deadline.remaining() < 0:
-            break
+        combined = _combine(problem, opts, ps, cache)
+        violations = _crossings(problem, combined[0].runs)
+        if not violations or runs.deadline.remaining() < 0:
+            return ps, combined, violations
         for _port, _day, ts in violations:
             for t in ts[1:]:
                 uf.union(ts[0], t)
-    # then HiGHS's search, warm-started, on the parts with the largest gaps, each with time
-    # in proportion to its gap, for as long as time is left
-    while not violations and deadline.remaining() > 2.0:
-        gaps = {
-            p: _objective(d) - d.res.bound
-            for p in ps
-            if (d := cache[p.departures]).res.status != "optimal"
-        }
-        cpu = deadline.remaining() * max(1, workers)
-        while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < params.min_search_seconds:
-            if len(gaps) <= max(1, workers):
-                break
-            del gaps[min(gaps, key=lambda p: (gaps[p], p.departures))]
+
+
+def _small_floor(todo: list[Part], params: SolveParams) -> float:
+    """The least weight of a part in the first pass: ``min(S, f O / k)`` for ``S`` =
+    ``small_part_options``, ``f`` = ``small_parts_share``, ``O`` the options of all parts to
+    do and ``k`` the number of small ones (at most ``S`` options).
+
+    A part's time is in proportion to its options, but a small part's as if it had
+    small_part_options (its HiGHS search needs a while: solved last, one was left 35 % open
+    on 0.5 s where HiGHS closes it in 2-3 s), the small ones together at most
+    small_parts_share of all options, so that many small parts do not starve the large."""
+    n_small = sum(p.options <= params.small_part_options for p in todo)
+    return min(
+        params.small_part_options,
+        params.small_parts_share * sum(p.options for p in todo) / max(1, n_small),
+    )
+
+
+def _search_largest_gaps(
+    runs: _Runs,
+    ps: list[Part],
+    workers: int,
+    progress: Progress | None,
+    t0: float,
+    combined: _Combined,
+) -> _Combined:
+    """Then HiGHS's search, warm-started, on the parts with the largest gaps
+    (:func:`_open_gaps`), each with time in proportion to its gap, for as long as more than
+    2 s are left. Returns the combined plan after the last round (``combined`` if none)."""
+    problem, opts, cache = runs.problem, runs.opts, runs.cache
+    while runs.deadline.remaining() > 2.0:
+        gaps = _open_gaps(runs, ps, workers)
         if not gaps:
             break
         _run_all(
             sorted(gaps, key=lambda p: (-gaps[p], p.departures)),
-            lambda p, share, _h: run(p, share, cache[p.departures].res.solution, local=True),
+            lambda p, share, _h: runs.run(p, share, cache[p.departures].res.solution, local=True),
             None,
             workers,
             weight=gaps.__getitem__,
         )
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
-        sol, bound, statuses = _combine(problem, opts, ps, cache)
-    status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
-    if violations:  # out of time: cancel the lightest trains over each quota
-        sol = _repair(problem, opts, sol, violations)
-    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build[0], build[0]), len(ps)
+        combined = _combine(problem, opts, ps, cache)
+    return combined
+
+
+def _open_gaps(runs: _Runs, ps: list[Part], workers: int) -> dict[Part, float]:
+    """The parts not proven optimal and their gaps ``objective - bound`` (USD), the smallest
+    left out while its share of the CPU time left (``remaining x workers x gap / sum of
+    gaps``) is under ``min_search_seconds`` and more parts than workers remain."""
+    cache = runs.cache
+    gaps = {
+        p: _objective(d) - d.res.bound
+        for p in ps
+        if (d := cache[p.departures]).res.status != "optimal"
+    }
+    cpu = runs.deadline.remaining() * max(1, workers)
+    while gaps and cpu * min(gaps.values()) / sum(gaps.values()) < runs.params.min_search_seconds:
+        if len(gaps) <= max(1, workers):
+            break
+        del gaps[min(gaps, key=lambda p: (gaps[p], p.departures))]
+    return gaps
 
 
 def _run_all(
@@ -281,9 +351,7 @@ def _better(old: _Done, res: SolveResult) -> SolveResult:
     return replace(res, bound=bound)
 
 
-def _repair(
-    problem: Problem, opts: Options, sol: Solution, violations: list[tuple[str, dt.date, list[int]]]
-) -> Solution:
+def _repair(problem: Problem, opts: Options, sol: Solution, violations: _Violations) -> Solution:
     load: dict[int, int] = defaultdict(int)
     for o, n in sol.counts.items():
         op = opts.options[o]
