@@ -405,13 +405,36 @@ def plan_map(
     """A plan: running trains along their routes (width by TEU, colour by utilization) with
     their manifest; cancelled departures dashed; border ports sized by their busiest day
     against the quota; origins with unassigned shipments flagged with the reasons; a day
-    slider that moves the trains; layer control and legend."""
+    slider that moves the trains; layer control and legend.
+
+    Above :data:`TRAIN_LAYER_LIMIT` running trains the map draws on a canvas, the per-train
+    and cancelled layers start hidden and the traffic-by-route layer is added."""
     views = train_views(plan, net)
     running = [v for v in views if v.train.runs and len(v.route) > 1]
     big = len(running) > TRAIN_LAYER_LIMIT
     m = _base_map(offline, tiles, canvas=big)
     customers = _customers(plan)
+    _context_layer(net).add_to(m)
+    _cancelled_layer(views, net, show=not big).add_to(m)
+    _trains_layer(running, plan, net, customers, show=not big).add_to(m)
+    if big:
+        _traffic_layer(running, net).add_to(m)
+    _border_layer(plan, net).add_to(m)
+    _unassigned_layer(plan, net, customers).add_to(m)
+    _endpoints_layer(running, net).add_to(m)
+    moving = folium.FeatureGroup(name="Trains by day (slider)", show=True)
+    moving.add_to(m)
+    if running:
+        DaySlider(_slider_data(running, net), moving).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    Legend(_plan_legend()).add_to(m)
+    pts = [(net.nodes[n].lat, net.nodes[n].lon) for v in views for n in v.route]
+    _fit(m, pts or ((n.lat, n.lon) for n in net.nodes.values()))
+    return m
 
+
+def _context_layer(net: Network) -> folium.FeatureGroup:
+    """The network's rail and ferry links in light grey, under the plan (not clickable)."""
     context = folium.FeatureGroup(name="Network", show=True)
     for lk in net.links:
         if lk.mode != "truck":
@@ -422,14 +445,18 @@ def plan_map(
                 opacity=0.6,
                 interactive=False,
             ).add_to(context)
-    context.add_to(m)
+    return context
 
-    # cancelled departures: one dashed line per route, listing the departures not run
+
+def _cancelled_layer(
+    views: Sequence[TrainView], net: Network, *, show: bool
+) -> folium.FeatureGroup:
+    """Cancelled departures: one dashed line per route, listing the departures not run."""
     cancelled: dict[tuple[str, ...], list[TrainView]] = defaultdict(list)
     for v in views:
         if not v.train.runs and len(v.route) > 1:
             cancelled[v.route].append(v)
-    cancel_group = folium.FeatureGroup(name="Cancelled departures", show=not big)
+    cancel_group = folium.FeatureGroup(name="Cancelled departures", show=show)
     for route, vs in sorted(cancelled.items()):
         ids = [esc(v.train.departure_id) for v in vs]
         line = folium.PolyLine(
@@ -451,8 +478,19 @@ def plan_map(
         )
         line.add_child(Tip(f"{len(vs)} cancelled: {esc(route[0])} → {esc(route[-1])}"))
         line.add_to(cancel_group)
-    cancel_group.add_to(m)
+    return cancel_group
 
+
+def _trains_layer(
+    running: Sequence[TrainView],
+    plan: Plan,
+    net: Network,
+    customers: dict[str, str],
+    *,
+    show: bool,
+) -> folium.FeatureGroup:
+    """One line per running train: colour by utilization, width by TEU against the largest
+    train (:func:`_train_weight`), its manifest (:func:`_manifest`) in the popup."""
     by_train: dict[str, list[tuple[object, ...]]] = defaultdict(list)
     for a in plan.assignments:
         by_train[a.departure_id].append(
@@ -466,7 +504,7 @@ def plan_map(
             )
         )
     max_teu = max((v.train.capacity_teu for v in running), default=1)
-    trains_group = folium.FeatureGroup(name="Running trains", show=not big)
+    trains_group = folium.FeatureGroup(name="Running trains", show=show)
     for v in running:
         t = v.train
         line = folium.PolyLine(
@@ -481,31 +519,17 @@ def plan_map(
             Tip(f"{esc(t.departure_id)}: {t.load_teu}/{t.capacity_teu} TEU ({t.utilization:.0%})")
         )
         line.add_to(trains_group)
-    trains_group.add_to(m)
+    return trains_group
 
-    if big:
-        _traffic_layer(running, net).add_to(m)
 
-    _border_layer(plan, net).add_to(m)
-    _unassigned_layer(plan, net, customers).add_to(m)
-
+def _endpoints_layer(running: Sequence[TrainView], net: Network) -> folium.FeatureGroup:
+    """A marker at every place where a running train starts or ends."""
     endpoints = folium.FeatureGroup(name="Origins and destinations", show=True)
     ends = sorted({v.route[0] for v in running} | {v.route[-1] for v in running})
     for nid in ends:
         n = net.nodes[nid]
         _node_marker(n, popup=_node_popup(n)).add_to(endpoints)
-    endpoints.add_to(m)
-
-    moving = folium.FeatureGroup(name="Trains by day (slider)", show=True)
-    moving.add_to(m)
-    if running:
-        DaySlider(_slider_data(running, net), moving).add_to(m)
-
-    folium.LayerControl(collapsed=True).add_to(m)
-    Legend(_plan_legend()).add_to(m)
-    pts = [(net.nodes[n].lat, net.nodes[n].lon) for v in views for n in v.route]
-    _fit(m, pts or ((n.lat, n.lon) for n in net.nodes.values()))
-    return m
+    return endpoints
 
 
 def _traffic_layer(running: Sequence[TrainView], net: Network) -> folium.FeatureGroup:
