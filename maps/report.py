@@ -14,7 +14,7 @@ import folium
 
 from maps import charts
 from maps.assets import OfflineError, make_offline, outside_urls
-from maps.draw import esc, plan_map, train_views
+from maps.draw import TrainView, esc, plan_map, train_views
 from network import Network
 from routing.domain.plan import Plan
 
@@ -131,21 +131,46 @@ def report_html(
     map_: folium.Map | None = None,
 ) -> str:
     """The report page as a string (``map_``: a plan map already drawn, else one is drawn)."""
+    map_html = _map_html(plan, net, offline=offline, tiles=tiles, map_=map_)
+    views = train_views(plan, net)
+    customers = {s.shipment_id: s.customer for s in plan.problem.shipments}
+    cards = "".join(_kpi(lab, v, sub, warn=w) for lab, v, sub, w in kpis(plan))
+    return _page(
+        plan,
+        views,
+        horizon=_horizon(plan.summary.get("inputs", {}) or {}),
+        cards=cards,
+        map_html=map_html,
+        assignments=_assignments_table(plan, customers),
+        unassigned=_unassigned_table(plan, customers),
+        made=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def _map_html(
+    plan: Plan, net: Network, *, offline: bool, tiles: str | None, map_: folium.Map | None
+) -> str:
+    """The plan map's own HTML document (``map_``, else drawn); offline, it is made offline
+    and must load nothing from outside (:class:`OfflineError` naming what it still loads)."""
     m = map_ if map_ is not None else plan_map(plan, net, offline=offline, tiles=tiles)
     if offline:
         make_offline(m)
     map_html = m.get_root().render()
     if offline and (urls := outside_urls(map_html)):
         raise OfflineError(f"offline map still loads {', '.join(urls[:5])}")
-    views = train_views(plan, net)
-    customers = {s.shipment_id: s.customer for s in plan.problem.shipments}
-    s = plan.summary
-    inputs = s.get("inputs", {}) or {}
-    horizon = ""
+    return map_html
+
+
+def _horizon(inputs: dict[str, str]) -> str:
+    """The timetable's window for the header, when the plan's inputs name one."""
     if "horizon_start" in inputs:
-        horizon = f" · timetable from {inputs['horizon_start']} for {inputs.get('horizon_days', '?')} days"
-    cards = "".join(_kpi(lab, v, sub, warn=w) for lab, v, sub, w in kpis(plan))
-    assignments = _table(
+        return f" · timetable from {inputs['horizon_start']} for {inputs.get('horizon_days', '?')} days"
+    return ""
+
+
+def _assignments_table(plan: Plan, customers: dict[str, str]) -> str:
+    """Every assignment with its customer, places, dates and costs (USD, whole dollars)."""
+    return _table(
         "assignments",
         (
             "shipment",
@@ -186,21 +211,38 @@ def report_html(
         ),
         numeric={3, 4, 5, 11, 12, 13, 14},
     )
-    unassigned = (
-        _table(
-            "unassigned",
-            ("shipment", "customer", "containers", "TEU", "reason"),
-            (
-                (u.shipment_id, customers.get(u.shipment_id, ""), u.containers, u.teu, u.reason)
-                for u in plan.unassigned
-            ),
-            numeric={2, 3},
-            wide=4,
-        )
-        if plan.unassigned
-        else "<p>Every container is on a train.</p>"
+
+
+def _unassigned_table(plan: Plan, customers: dict[str, str]) -> str:
+    """The containers left with their reasons, or a line saying every one is on a train."""
+    if not plan.unassigned:
+        return "<p>Every container is on a train.</p>"
+    return _table(
+        "unassigned",
+        ("shipment", "customer", "containers", "TEU", "reason"),
+        (
+            (u.shipment_id, customers.get(u.shipment_id, ""), u.containers, u.teu, u.reason)
+            for u in plan.unassigned
+        ),
+        numeric={2, 3},
+        wide=4,
     )
-    made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _page(
+    plan: Plan,
+    views: list[TrainView],
+    *,
+    horizon: str,
+    cards: str,
+    map_html: str,
+    assignments: str,
+    unassigned: str,
+    made: str,
+) -> str:
+    """The page: header, KPI cards, the map in an ``<iframe srcdoc>``, the charts (drawn
+    here), the tables and the footer."""
+    s = plan.summary
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
