@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from network import Departure
 from railplan.ledger import engine as eng
 from railplan.ledger.errors import Conflict, LedgerError, NotInitialised, Refused, StaleVersion
+from railplan.ledger.export import export_plan, ledger_plan
 from railplan.ledger.records import (
     Booking,
     BookingRequest,
@@ -34,6 +35,7 @@ from railplan.ledger.replay import (
     SHIPMENT_FIELDS,
     State,
     booking_from_row,
+    check_snapshot,
     departure_from_row,
     norm,
     normed,
@@ -613,8 +615,6 @@ class Ledger:
         """Write the confirmed state as a plan folder (``routing.io.write_plan``: the folder
         rule of ``--out`` applies) and return the :class:`Plan`; costs are recomputed on
         ``net`` (default: the bundled network)."""
-        from railplan.ledger.export import export_plan
-
         plan = self.plan(net)
         export_plan(plan, folder, xlsx=xlsx)
         return plan
@@ -622,7 +622,6 @@ class Ledger:
     def plan(self, net: Network | None = None) -> Plan:
         """The confirmed state as a :class:`Plan` (what :meth:`export` writes), from one
         snapshot of the ledger."""
-        from railplan.ledger.export import ledger_plan
 
         def q(c: Connection) -> tuple[Any, ...]:
             v = int(c.execute(select(META.c.version).where(META.c.id == 1)).scalar_one())
@@ -656,7 +655,6 @@ class Ledger:
         active booking on a cancelled train; crossings equal the trains carrying bookings and
         are within their quotas; versions contiguous with their events; and replaying the
         event log gives exactly the departures, crossings and bookings tables."""
-        from railplan.ledger.replay import check_snapshot
 
         def q(c: Connection) -> list[str]:
             snap = {

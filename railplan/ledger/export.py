@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import network
 from railplan.ledger.errors import LedgerError
 from routing.api import make_problem
 from routing.domain.costs import cost_breakdown
@@ -37,8 +38,6 @@ def ledger_plan(
     """The confirmed ``bookings`` of a ledger (one snapshot of it, at ``version``) as a
     :class:`Plan` (nothing is written)."""
     if net is None:
-        import network
-
         net = network.load()
     bookings = [b for b in bookings if b.state == "confirmed"]
     deps = [r.departure for r in departures if r.state != "cancelled"]
