@@ -44,6 +44,7 @@ NUMBER_RANGES: dict[str, NumberRange] = {
     "containers": NumberRange(1, 100_000, True),  # per shipment (OR-Library demands reach 12,912)
     "gross_t": NumberRange(0, 100, False, low_open=True),  # per container
     "late_penalty_per_teu_day": NumberRange(0, 1e7, False),
+    "move_penalty_per_container": NumberRange(0, 1e7, False),  # a booked lot (re-planning)
     # departures
     "border_offset_days": NumberRange(0, 365, True),
     "transit_days": NumberRange(0, 365, True),  # also services.csv

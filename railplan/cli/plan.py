@@ -24,9 +24,13 @@ from railplan.cli.app import (
     main,
     summary_text,
 )
+from railplan.cli.ledger import ledger_errors
+from railplan.ledger import Ledger, default_url
+from railplan.ledger.planning import lots, running, with_bookings
 from routing.api import read_problem, solve_problem
 from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
 from routing.domain.plan import Plan
+from routing.domain.replan import LOT_SEPARATOR
 from routing.io import InputError, check_out, write_plan
 
 SAMPLE = data_path("samples", "shipments.csv")
@@ -178,8 +182,17 @@ def demo(
 @click.option("--no-maps", is_flag=True, help="Do not draw map.html and report.html.")
 @click.option("--offline", is_flag=True, help="Maps make no outside request.")
 @click.option("--tiles", help="Tile provider for online maps (default OpenStreetMap).")
+@click.option(
+    "--db",
+    metavar="URL",
+    help="Plan on what the ledger has left (default with --commit: $RAILPLAN_DB, else "
+    "sqlite:///railplan.db).",
+)
+@click.option("--commit", is_flag=True, help="Book the plan's assignments in the ledger.")
+@click.option("--who", default="", help="Who commits (recorded in the ledger).")
 @common
 @handle_errors
+@ledger_errors
 def plan_cmd(
     shipments: str,
     departures: str | None,
@@ -195,13 +208,17 @@ def plan_cmd(
     no_maps: bool,
     offline: bool,
     tiles: str | None,
+    db: str | None,
+    commit: bool,
+    who: str,
     network_dir: str | None,
     time_limit: float,
     seed: int,
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Plan a batch of SHIPMENTS (CSV, XLSX or JSON) and write the plan to --out."""
+    """Plan a batch of SHIPMENTS (CSV, XLSX or JSON) and write the plan to --out; with --db,
+    on the capacity the ledger's confirmed bookings leave (--commit books it)."""
     net = load_net(network_dir)
     problem = prepare(
         lambda: read_problem(
@@ -221,7 +238,16 @@ def plan_cmd(
         tiles=None if offline or no_maps else tiles,
         force=force,
     )
-    run_plan(
+    led = Ledger(db or default_url()) if db or commit else None
+    base = 0
+    if led is not None:
+        led.register_departures(
+            problem.departures, quota=problem.quota, quota_by_date=problem.quota_by_date, who=who
+        )  # the trains in use join the ledger on first use
+        base = led.version()
+        booked, _ = lots(led.bookings("confirmed"), move_penalty=0.0, pin_all=True)
+        problem = with_bookings(problem, booked, running(led.departures()))
+    plan = run_plan(
         problem,
         net,
         Path(out),
@@ -234,3 +260,16 @@ def plan_cmd(
         tiles=tiles,
         force=force,
     )
+    if led is not None and commit:
+        new = [a for a in plan.assignments if LOT_SEPARATOR not in a.shipment_id]
+        res = led.commit_assignments(
+            new,
+            shipments=problem.shipments,
+            base_version=base,
+            who=who,
+            inputs_hash=problem.inputs.get("sha256"),
+            objective=plan.objective,
+        )
+        click.echo(
+            f"committed: {len(res.booking_ids)} bookings, ledger version {res.version}", err=as_json
+        )

@@ -45,6 +45,10 @@ SHIPMENT_COLUMNS = {
     "dg_class": False,
     "customer": False,
 }
+#: a booked lot's columns (re-planning, see routing.domain.replan): written only when a batch
+#: holds lots, read when present
+LOT_COLUMNS = {"booked_on": False, "pinned": False, "move_penalty_per_container": False}
+SHIPMENT_COLUMNS.update(LOT_COLUMNS)
 DEPARTURE_COLUMNS = {
     "departure_id": True,
     "origin": True,
@@ -145,6 +149,11 @@ def _read_shipment(
     )
     split = r.boolean(line, row, "split", True)
     avoid = _avoid_countries(r, line, row)
+    booked_on = row.get("booked_on", "") or None
+    pinned = r.boolean(line, row, "pinned", False)
+    move = r.number(line, row, "move_penalty_per_container", default=0.0)
+    if pinned and not booked_on:
+        r.bad(line, "pinned", row["pinned"], "a booking to pin: a departure in booked_on")
     if len(r.problems) > n_before:
         return None
     assert (
@@ -170,6 +179,9 @@ def _read_shipment(
         avoid_countries=avoid,
         dg_class=row.get("dg_class", ""),
         customer=row.get("customer", ""),
+        booked_on=booked_on,
+        pinned=pinned,
+        move_penalty_per_container=move or 0.0,
     )
 
 
@@ -412,19 +424,22 @@ def write_batch(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "shipments.csv"]
+    lots = any(s.booked_on for s in shipments)
+    columns = tuple(c for c in SHIPMENT_COLUMNS if lots or c not in LOT_COLUMNS)
     write_csv(
         written[0],
-        tuple(SHIPMENT_COLUMNS),
+        columns,
         (
             {
-                **{
-                    c: getattr(s, c)
-                    for c in SHIPMENT_COLUMNS
-                    if c not in ("avoid_countries", "due_date")
-                },
+                **{c: getattr(s, c) for c in columns if c not in ("avoid_countries", "due_date")},
                 "due_date": s.due_date or "",
                 "avoid_countries": ";".join(sorted(s.avoid_countries)),
                 "split": str(s.split).lower(),
+                **(
+                    {"booked_on": s.booked_on or "", "pinned": str(s.pinned).lower()}
+                    if lots
+                    else {}
+                ),
             }
             for s in shipments
         ),

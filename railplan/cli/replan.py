@@ -1,0 +1,429 @@
+"""``railplan replan``: plan the ledger's confirmed bookings again after events (a cancelled
+train, a closed border, a quota cut, a delay, a moved due date, a cancelled or added
+shipment), at the least cost plus a move penalty per container that leaves its train."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+import network
+from railplan.cli.app import (
+    _date,
+    _err,
+    common,
+    handle_errors,
+    load_net,
+    main,
+    summary_text,
+)
+from railplan.cli.ledger import ledger_errors
+from railplan.cli.plan import FORCE_HELP, OUT_HELP, draw
+from railplan.ledger import Ledger, default_url
+from railplan.ledger.planning import lots, running
+from routing.api import ReplanResult, make_problem, replan
+from routing.domain.model import Shipment
+from routing.domain.plan import Assignment
+from routing.domain.replan import (
+    DEFAULT_MOVE_PENALTY_PER_CONTAINER,
+    LOT_SEPARATOR,
+    AddShipments,
+    CancelShipment,
+    CancelTrain,
+    ClosePort,
+    DelayTrain,
+    Event,
+    MoveDue,
+    SetQuota,
+    shipment_of,
+)
+from routing.io import InputError, check_out, read_shipments, read_table, write_csv, write_plan
+
+CHANGE_COLUMNS = (
+    "shipment_id",
+    "containers",
+    "from_departure",
+    "to_departure",
+    "reason",
+    "cost_change",
+)
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _day(text: str, where: str) -> dt.date:
+    try:
+        if not ISO.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise InputError([f"{where}: {text!r}: expected a date YYYY-MM-DD"]) from e
+
+
+def _int(text: str, where: str, low: int, high: int) -> int:
+    if not re.fullmatch(r"-?\d{1,7}", text) or not low <= int(text) <= high:
+        raise InputError([f"{where}: {text!r}: expected a whole number from {low} to {high}"])
+    return int(text)
+
+
+def parse_event(kind: str, value: str, net: network.Network) -> Event:
+    """One event from its flag (``cancel-train``, ``close-port``, ...) and text."""
+    where = f"--{kind} {value}"
+    parts = value.split(":")
+    if kind == "cancel-train":
+        return CancelTrain(value)
+    if kind == "cancel-shipment":
+        return CancelShipment(value)
+    if kind == "add":
+        return AddShipments(tuple(read_shipments(value, net)))
+    shape = {"close-port": 3, "quota": 3, "delay-train": 2, "due": 2}[kind]
+    if len(parts) != shape:
+        want = {"close-port": "PORT:FROM:TO", "quota": "PORT:DATE:N", "delay-train": "ID:DAYS"}
+        raise InputError([f"{where}: expected {want.get(kind, 'SHIPMENT:DATE')}"])
+    if kind == "delay-train":
+        return DelayTrain(parts[0], _int(parts[1], where, -30, 365))
+    if kind == "due":
+        return MoveDue(parts[0], _day(parts[1], where))
+    port = _port(parts[0], net, where)
+    if kind == "quota":
+        return SetQuota(port, _day(parts[1], where), _int(parts[2], where, 0, 1000))
+    return ClosePort(port, _day(parts[1], where), _day(parts[2], where))
+
+
+def _port(name: str, net: network.Network, where: str) -> str:
+    try:
+        return net.resolve(name)
+    except network.UnknownPlaceError as e:
+        raise InputError([f"{where}: {e}"]) from e
+
+
+EVENT_KINDS = (
+    "cancel-train",
+    "close-port",
+    "quota",
+    "delay-train",
+    "due",
+    "cancel-shipment",
+    "add",
+)
+
+
+def read_events(path: str, net: network.Network) -> list[Event]:
+    """``--events FILE``: one event a row, columns ``event`` (a flag name without ``--``, e.g.
+    ``cancel-train``) and ``value`` (its text, e.g. ``CZ-MOW-A-20261225``)."""
+    _, rows = read_table(Path(path))
+    events: list[Event] = []
+    problems: list[str] = []
+    for line, row in rows:
+        kind, value = row.get("event", "").strip(), row.get("value", "").strip()
+        if kind not in EVENT_KINDS:
+            problems.append(
+                f"{Path(path).name}: row {line}, column event: {kind!r}: expected one of "
+                + ", ".join(EVENT_KINDS)
+            )
+            continue
+        try:
+            events.append(parse_event(kind, value, net))
+        except InputError as e:
+            problems += [f"{Path(path).name}: row {line}: {p}" for p in e.problems]
+    if problems:
+        raise InputError(problems)
+    return events
+
+
+def _penalties(text: str) -> list[float]:
+    out = []
+    for part in text.split(","):
+        try:
+            x = float(part)
+        except ValueError:
+            x = -1.0
+        if not 0 <= x <= 1e7:
+            raise InputError(
+                [
+                    f"--move-penalty {text!r}: expected USD per container from 0 to 1e7, comma-separated"
+                ]
+            )
+        out.append(x)
+    return out
+
+
+def write_changes(path: Path, result: ReplanResult, before_cost: dict[str, float]) -> None:
+    """``changes.csv``: one row per (shipment, from, to) move; ``cost_change`` is the
+    shipment's cost in the new plan less its cost before (on its first row)."""
+    after: dict[str, float] = {}
+    for a in result.plan.assignments:
+        s = shipment_of(a.shipment_id)
+        after[s] = after.get(s, 0.0) + a.freight_cost + a.truck_cost + a.late_cost
+    rows, seen = [], set()
+    for c in result.changes:
+        delta = (
+            ""
+            if c.shipment_id in seen
+            else round(after.get(c.shipment_id, 0.0) - before_cost.get(c.shipment_id, 0.0), 2)
+        )
+        seen.add(c.shipment_id)
+        rows.append(
+            {
+                "shipment_id": c.shipment_id,
+                "containers": c.containers,
+                "from_departure": c.from_departure,
+                "to_departure": c.to_departure or "unassigned",
+                "reason": c.reason,
+                "cost_change": delta,
+            }
+        )
+    write_csv(path, CHANGE_COLUMNS, rows)
+
+
+@main.command("replan")
+@click.option(
+    "--db",
+    metavar="URL",
+    help="Ledger database (default: $RAILPLAN_DB, else sqlite:///railplan.db).",
+)
+@click.option("--out", default="out/replan", show_default=True, help=OUT_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--commit", is_flag=True, help="Write the new version and its events to the ledger.")
+@click.option(
+    "--move-penalty",
+    default=str(DEFAULT_MOVE_PENALTY_PER_CONTAINER),
+    show_default=True,
+    help="USD per container that leaves its train; several, comma-separated, print the trade-off.",
+)
+@click.option(
+    "--now", callback=_date, help="Trains departed before DATE are frozen, and their bookings."
+)
+@click.option("--unpin-affected", is_flag=True, help="Let pinned bookings on a removed train move.")
+@click.option("--cancel-train", multiple=True, metavar="ID")
+@click.option("--close-port", multiple=True, metavar="PORT:FROM:TO")
+@click.option("--quota", multiple=True, metavar="PORT:DATE:N")
+@click.option("--delay-train", multiple=True, metavar="ID:DAYS")
+@click.option("--due", multiple=True, metavar="SHIPMENT:DATE")
+@click.option("--cancel-shipment", multiple=True, metavar="ID")
+@click.option("--add", multiple=True, metavar="SHIPMENTS_FILE")
+@click.option(
+    "--events",
+    "events_file",
+    type=click.Path(dir_okay=False),
+    help="Events as CSV or JSON: columns event, value.",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["shanxi", "national", "all"]),
+    default="shanxi",
+    show_default=True,
+    help="Whose border quotas apply.",
+)
+@click.option("--no-maps", is_flag=True, help="Do not draw map.html and report.html.")
+@click.option("--offline", is_flag=True, help="Maps make no outside request.")
+@click.option("--who", default="", help="Who commits.")
+@common
+@handle_errors
+@ledger_errors
+def replan_cmd(
+    db: str | None,
+    out: str,
+    force: bool,
+    commit: bool,
+    move_penalty: str,
+    now: dt.date | None,
+    unpin_affected: bool,
+    cancel_train: Sequence[str],
+    close_port: Sequence[str],
+    quota: Sequence[str],
+    delay_train: Sequence[str],
+    due: Sequence[str],
+    cancel_shipment: Sequence[str],
+    add: Sequence[str],
+    events_file: str | None,
+    scope: str,
+    no_maps: bool,
+    offline: bool,
+    who: str,
+    network_dir: str | None,
+    time_limit: float,
+    seed: int,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Plan the ledger's confirmed bookings again after EVENTS, moving as little as possible;
+    write the plan folder with changes.csv (--commit: the new version into the ledger)."""
+    net = load_net(network_dir)
+    problems: list[str] = []
+    events: list[Event] = []
+    flags = {
+        "cancel-train": cancel_train,
+        "close-port": close_port,
+        "quota": quota,
+        "delay-train": delay_train,
+        "due": due,
+        "cancel-shipment": cancel_shipment,
+        "add": add,
+    }
+    for kind, values in flags.items():
+        for v in values:
+            try:
+                events.append(parse_event(kind, v, net))
+            except InputError as e:
+                problems += e.problems
+    penalties: list[float] = []
+    try:
+        if events_file:
+            events += read_events(events_file, net)
+        penalties = _penalties(move_penalty)
+        check_out(out, inputs=[*add, *([events_file] if events_file else [])], force=force)
+    except InputError as e:
+        problems += e.problems
+    if commit and len(penalties) > 1:
+        problems.append(
+            "--commit takes one --move-penalty (the trade-off is for looking, not booking)"
+        )
+    if commit and any(isinstance(e, DelayTrain) for e in events):
+        problems.append(
+            "--delay-train cannot be committed: the ledger keeps a train's date; cancel it and book the later train instead"
+        )
+    if problems:
+        raise InputError(problems)
+    with Ledger(db or default_url()) as led:
+        base = led.version()
+        bookings = led.bookings("confirmed")
+        trains = running(led.departures())
+        crossings = {(x.port, x.day): x.quota for x in led.crossings() if x.quota is not None}
+        results = []
+        for pen in penalties:
+            booked, ids = lots(bookings, move_penalty=pen)
+            problem = make_problem(booked, net, trains, border_quota_by_date=crossings, scope=scope)
+            if not quiet:
+                _err(
+                    f"re-planning {len(booked)} booked lots on {len(trains)} trains after {len(events)} event(s), move penalty {pen:g} USD/container (time limit {time_limit:g} s)"
+                )
+            results.append(
+                (
+                    pen,
+                    replan(
+                        problem,
+                        events,
+                        net,
+                        now=now,
+                        unpin_affected=unpin_affected,
+                        time_limit=time_limit,
+                        seed=seed,
+                    ),
+                    ids,
+                )
+            )
+        pen, res, ids = results[0]
+        before: dict[str, float] = {}
+        for b in bookings:
+            before[b.shipment_id] = before.get(b.shipment_id, 0.0) + b.price_cents / 100
+        _write(res, Path(out), before, net, draw_maps=not no_maps, offline=offline, force=force)
+        if len(results) > 1:
+            click.echo("move penalty  objective  total cost  containers moved  shipments moved")
+            for p_, r_, _ in results:
+                click.echo(
+                    f"{p_:12,.0f}  {r_.plan.objective:9,.0f}  {r_.plan.total_cost:10,.0f}  {r_.containers_moved:16d}  {r_.shipments_moved:15d}"
+                )
+        if as_json:
+            click.echo(json.dumps(res.plan.summary, indent=2, ensure_ascii=False, default=str))
+        else:
+            click.echo(summary_text(res.plan, Path(out)))
+            click.echo(
+                f"moved: {res.containers_moved} containers of {res.shipments_moved} shipments (changes.csv)"
+            )
+        if commit:
+            _commit(led, res, ids, events, base, who)
+
+
+def _write(
+    res: ReplanResult,
+    out: Path,
+    before: dict[str, float],
+    net: network.Network,
+    *,
+    draw_maps: bool,
+    offline: bool,
+    force: bool,
+) -> None:
+    def extra(folder: Path) -> None:
+        write_changes(folder / "changes.csv", res, before)
+        if draw_maps:
+            draw(res.plan, net, folder / "map.html", offline, None)
+
+    write_plan(res.plan, out, extra=extra, force=force)
+
+
+def _commit(
+    led: Ledger,
+    res: ReplanResult,
+    ids: dict[str, list[str]],
+    events: Sequence[Event],
+    base: int,
+    who: str,
+) -> None:
+    """The new version in one transaction: the bookings of every lot that changed are released
+    and booked again where the plan puts them; removed trains are cancelled; quotas set."""
+    plan = res.plan
+    on: dict[tuple[str, str], int] = {}
+    for a in plan.assignments:
+        on[(a.shipment_id, a.departure_id)] = (
+            on.get((a.shipment_id, a.departure_id), 0) + a.containers
+        )
+    ships = {s.shipment_id: s for s in plan.problem.shipments}
+    changed = {
+        lid
+        for lid in ids
+        if lid not in ships
+        or ships[lid].containers != on.get((lid, ships[lid].booked_on or ""), 0)
+        or _touched(ships[lid], events)
+    }
+    release = [b for lid in sorted(changed) for b in ids[lid]]
+    keep = {lid for lid in ids if lid not in changed}
+    new = [a for a in plan.assignments if a.shipment_id not in keep]
+    shipments = list(plan.problem.shipments)
+    cancel = sorted(res.removed)  # cancelled, or unable to pass a closed border that day
+    quotas = {(e.port, e.day): e.trains for e in events if isinstance(e, SetQuota)}
+    r = led.commit_assignments(
+        [_as_shipment(a) for a in new],
+        shipments=[_base(s) for s in shipments],
+        base_version=base,
+        who=who,
+        objective=plan.objective,
+        release=release,
+        cancel_departures=cancel,
+        quotas=quotas,
+    )
+    click.echo(
+        f"committed: {len(release)} bookings released, {len(r.booking_ids)} booked, "
+        f"{len(cancel)} train(s) cancelled; ledger version {r.version}"
+    )
+
+
+def _touched(s: Shipment, events: Sequence[Event]) -> bool:
+    """A lot whose shipment got a new due date is booked again (its booking holds the date)."""
+    sid = shipment_of(s.shipment_id)
+    return any(isinstance(e, MoveDue) and e.shipment_id == sid for e in events)
+
+
+def _as_shipment(a: Assignment) -> Assignment:
+    return dataclasses.replace(a, shipment_id=shipment_of(a.shipment_id))
+
+
+def _base(s: Shipment) -> Shipment:
+    """A lot as the shipment it books, under its own shipment id."""
+    return dataclasses.replace(s, shipment_id=shipment_of(s.shipment_id))
+
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "EVENT_KINDS",
+    "LOT_SEPARATOR",
+    "parse_event",
+    "read_events",
+    "write_changes",
+]
