@@ -39,6 +39,8 @@ def _eligible(p: Problem) -> list[tuple[int, int, int, float]]:
     for s, sh in enumerate(p.shipments):
         ct = CONTAINER_TYPES[sh.container_type]
         for t, d in enumerate(p.departures):
+            if sh.pinned and d.departure_id != sh.booked_on:
+                continue
             first = (0.0, 0) if sh.origin == d.origin else legs.get((sh.origin, d.origin))
             last = (
                 (0.0, 0)
@@ -94,7 +96,14 @@ def solve_reference(p: Problem, time_limit: float = 30.0, threads: int = 2) -> R
         lower.append(0.0)
         upper.append(float(sh.containers))
         cost.append(CONTAINER_TYPES[sh.container_type].teu * p.unassigned_penalty_per_teu)
-    n_col = u0 + n_ship
+    # re-planning: m_s >= n_s - x_{s,booked} containers moved, at the lot's move penalty
+    lots = [s for s, sh in enumerate(p.shipments) if sh.booked_on and sh.move_penalty_per_container]
+    m0 = u0 + n_ship
+    for s in lots:
+        lower.append(0.0)
+        upper.append(float(p.shipments[s].containers))
+        cost.append(p.shipments[s].move_penalty_per_container)
+    n_col = m0 + len(lots)
     integ = [highspy.HighsVarType.kInteger] * n_col
 
     rows: list[tuple[float, float, list[int], list[float]]] = []
@@ -109,6 +118,11 @@ def solve_reference(p: Problem, time_limit: float = 30.0, threads: int = 2) -> R
         rows.append((sh.containers, sh.containers, idx, [mult] * len(by_ship[s]) + [1.0]))
         if not sh.split and by_ship[s]:
             rows.append((-inf, 1.0, by_ship[s], [1.0] * len(by_ship[s])))
+    for i, s in enumerate(lots):
+        sh = p.shipments[s]
+        mult = 1.0 if sh.split else float(sh.containers)
+        stay = [j for j in by_ship[s] if p.departures[pairs[j][1]].departure_id == sh.booked_on]
+        rows.append((float(sh.containers), inf, [m0 + i, *stay], [1.0] + [mult] * len(stay)))
     for t, d in enumerate(p.departures):
         js = by_dep[t]
         teu, kg, plug = [], [], []

@@ -4,14 +4,15 @@ with. No database here: these functions take the ledger's records."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from network import Departure
 from railplan.ledger.records import Booking, DepartureRecord
-from routing.domain.model import Problem, Shipment
-from routing.domain.replan import PIN_PENALTY_PER_CONTAINER, lot_id
+from routing.domain.model import Shipment
+from routing.domain.replan import PIN_PENALTY_PER_CONTAINER, lot_id, with_bookings
+
+__all__ = ["lots", "running", "with_bookings"]
 
 
 def lots(
@@ -43,20 +44,3 @@ def lots(
 def running(trains: Iterable[DepartureRecord]) -> list[Departure]:
     """The registered trains that can still carry: not cancelled."""
     return [t.departure for t in trains if t.state != "cancelled"]
-
-
-def with_bookings(
-    problem: Problem, booked: Sequence[Shipment], trains: Sequence[Departure]
-) -> Problem:
-    """``problem`` (a new batch) planned on what is left: the booked lots join it pinned, with
-    every train they ride, so the TEU, tonnes, plugs and border crossings they use are taken
-    and a train that carries them runs (its fixed cost paid once)."""
-    mine = {d.departure_id for d in problem.departures}
-    needed = {s.booked_on for s in booked}
-    extra = [d for d in trains if d.departure_id in needed and d.departure_id not in mine]
-    departures = sorted(
-        (*problem.departures, *extra), key=lambda d: (d.depart_date, d.departure_id)
-    )
-    return dataclasses.replace(
-        problem, shipments=(*booked, *problem.shipments), departures=tuple(departures)
-    )

@@ -294,3 +294,20 @@ def _pair(s: str, d: str, n: int, gains: list[tuple[str, int]], why: str) -> lis
             Change(shipment_id=s, containers=n, from_departure=d, to_departure="", reason=why)
         )
     return out
+
+
+def with_bookings(
+    problem: Problem, booked: Sequence[Shipment], trains: Sequence[Departure]
+) -> Problem:
+    """``problem`` (a new batch) planned on what is left: the booked lots join it pinned, with
+    every train they ride, so the TEU, tonnes, plugs and border crossings they use are taken
+    and a train that carries them runs (its fixed cost paid once)."""
+    mine = {d.departure_id for d in problem.departures}
+    needed = {s.booked_on for s in booked}
+    extra = [d for d in trains if d.departure_id in needed and d.departure_id not in mine]
+    departures = sorted(
+        (*problem.departures, *extra), key=lambda d: (d.depart_date, d.departure_id)
+    )
+    return dataclasses.replace(
+        problem, shipments=(*booked, *problem.shipments), departures=tuple(departures)
+    )
