@@ -51,8 +51,8 @@ oversold row even if the code were wrong. Durability: one transaction per change
 WAL with ``synchronous=FULL``).
 """
 
-from railplan.ledger.core import DEFAULT_URL, Ledger, default_url
 from railplan.ledger.errors import Conflict, LedgerError, NotInitialised, Refused, StaleVersion
+from railplan.ledger.ledger import DEFAULT_URL, Ledger, default_url
 from railplan.ledger.records import (
     Booking,
     BookingRequest,

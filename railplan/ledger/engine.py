@@ -6,7 +6,7 @@ keys on, and every write transaction opened with ``BEGIN IMMEDIATE``: it takes t
 write lock at its start, so two writers never both read the same free capacity and then both
 write. Reads (:func:`reading`) open a plain deferred transaction: a consistent snapshot that
 takes no lock. PostgreSQL: writes lock the rows they change (``SELECT ... FOR UPDATE``, in one
-fixed order, see :mod:`railplan.ledger.core`); reads run at REPEATABLE READ (one snapshot).
+fixed order, see :mod:`railplan.ledger.changes`); reads run at REPEATABLE READ (one snapshot).
 """
 
 from __future__ import annotations

@@ -19,123 +19,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from network import Departure
-from railplan.ledger.records import Booking, Crossing, Status, Usage
+from railplan.ledger.records import Crossing, Status, Usage
+from railplan.ledger.rows import DEPARTURE_FIELDS, SHIPMENT_FIELDS, border_day, norm, normed
 from routing.domain.model import CONTAINER_TYPES
 
 ACTIVE = ("held", "confirmed")
-DEPARTURE_FIELDS = (
-    "departure_id",
-    "origin",
-    "destination",
-    "border_port",
-    "depart_date",
-    "border_offset_days",
-    "transit_days",
-    "capacity_teu",
-    "max_gross_kg",
-    "fixed_cost_cents",
-    "rate_per_teu_cents",
-    "min_load_teu",
-    "reefer_plugs",
-    "dg_allowed",
-    "service_id",
-    "corridor",
-    "route",
-    "countries",
-    "state",
-)
-DATE_FIELDS = {"depart_date", "ready_date", "due_date", "day"}
-DATETIME_FIELDS = {"hold_until", "at"}
-#: what every active booking of one shipment shares (the shipment's own attributes)
-SHIPMENT_FIELDS = (
-    "customer",
-    "container_type",
-    "gross_kg",
-    "origin",
-    "destination",
-    "ready_date",
-    "due_date",
-    "late_penalty_cents_per_teu_day",
-    "split",
-    "avoid_countries",
-    "dg_class",
-)
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
-
-
-def norm(k: str, v: Any) -> Any:
-    """A column's value in one comparable form (dates as date, datetimes aware UTC)."""
-    if v is None:
-        return None
-    if k in DATETIME_FIELDS:
-        t = dt.datetime.fromisoformat(v) if isinstance(v, str) else v
-        return _aware(t).astimezone(dt.UTC)
-    if k in DATE_FIELDS:
-        return dt.date.fromisoformat(v) if isinstance(v, str) else v
-    return v
-
-
-def normed(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {k: norm(k, v) for k, v in row.items()}
-
-
-def departure_from_row(r: Mapping[Any, Any]) -> Departure:
-    return Departure(
-        departure_id=r["departure_id"],
-        origin=r["origin"],
-        destination=r["destination"],
-        border_port=r["border_port"],
-        depart_date=norm("depart_date", r["depart_date"]),
-        border_offset_days=r["border_offset_days"],
-        transit_days=r["transit_days"],
-        capacity_teu=r["capacity_teu"],
-        max_gross_t=None if r["max_gross_kg"] is None else r["max_gross_kg"] / 1000,
-        fixed_cost=r["fixed_cost_cents"] / 100,
-        rate_per_teu=r["rate_per_teu_cents"] / 100,
-        min_load_teu=r["min_load_teu"],
-        reefer_plugs=r["reefer_plugs"],
-        dg_allowed=bool(r["dg_allowed"]),
-        service_id=r["service_id"],
-        corridor=r["corridor"],
-        route=tuple(filter(None, r["route"].split(";"))),
-        countries=tuple(filter(None, r["countries"].split(";"))),
-    )
-
-
-def booking_from_row(r: Mapping[Any, Any]) -> Booking:
-    n = normed(r)
-    return Booking(
-        booking_id=n["booking_id"],
-        shipment_id=n["shipment_id"],
-        customer=n["customer"],
-        containers=n["containers"],
-        container_type=n["container_type"],
-        gross_kg=n["gross_kg"],
-        origin=n["origin"],
-        destination=n["destination"],
-        ready_date=n["ready_date"],
-        due_date=n["due_date"],
-        late_penalty_cents_per_teu_day=n["late_penalty_cents_per_teu_day"],
-        split=bool(n["split"]),
-        avoid_countries=frozenset(filter(None, n["avoid_countries"].split(";"))),
-        dg_class=n["dg_class"],
-        departure_id=n["departure_id"],
-        state=n["state"],
-        pinned=bool(n["pinned"]),
-        hold_until=n["hold_until"],
-        rate_per_teu_cents=n["rate_per_teu_cents"],
-        price_cents=n["price_cents"],
-        created_version=n["created_version"],
-        updated_version=n["updated_version"],
-    )
-
-
-def _border_day(d: Mapping[Any, Any]) -> dt.date:
-    return norm("depart_date", d["depart_date"]) + dt.timedelta(days=d["border_offset_days"])  # type: ignore[no-any-return]
 
 
 class State:
@@ -204,7 +92,7 @@ class State:
         out: dict[tuple[str, dt.date], int] = defaultdict(int)
         for did, d in self.departures.items():
             if d["border_port"] and used[did]["bookings"] > 0:
-                out[(d["border_port"], _border_day(d))] += 1
+                out[(d["border_port"], border_day(d))] += 1
         return out
 
     def status(self, at: dt.datetime | None = None) -> Status:
@@ -361,7 +249,7 @@ def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
         if d["state"] == "cancelled" and u["bookings"]:
             errs.append(f"departure {did}: cancelled but carries {u['bookings']} active booking(s)")
         if d["border_port"]:
-            dk = (d["border_port"], _border_day(d))
+            dk = (d["border_port"], border_day(d))
             if dk not in cross:
                 errs.append(f"departure {did}: its crossing {dk[0]} on {dk[1]} is not registered")
             if u["bookings"]:
