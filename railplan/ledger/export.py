@@ -9,8 +9,9 @@ freight at each booking's rate; border quotas are the crossings' quotas.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,10 @@ from routing.domain.solution import Solution
 from routing.io import write_plan
 
 if TYPE_CHECKING:
-    from network import Network
+    from network import Departure, Network
     from railplan.ledger.records import Booking, Crossing, DepartureRecord
+    from routing.domain.model import Problem, Shipment
+    from routing.domain.options import Options
 
 
 def ledger_plan(
@@ -42,6 +45,37 @@ def ledger_plan(
     bookings = [b for b in bookings if b.state == "confirmed"]
     deps = [r.departure for r in departures if r.state != "cancelled"]
     index = {d.departure_id: t for t, d in enumerate(deps)}
+    per_port, by_date = _quotas(crossings)
+    problem = make_problem(
+        _shipments(bookings),
+        net,
+        deps,
+        rates=_rates(bookings, deps, index),
+        border_quota={p: q for p, q in per_port.items() if q is not None},
+        border_quota_by_date={k: q for k, q in by_date.items() if per_port.get(k[0]) != q},
+        inputs={"ledger_version": str(version)},
+    )
+    opts = build_options(problem)
+    sol = _solution(bookings, problem, opts, index)
+    return build_plan(
+        problem,
+        opts,
+        sol,
+        status="ledger",
+        bound=cost_breakdown(problem, opts, sol)["objective"],  # nothing to optimise: gap 0
+        summary_extra={
+            "solver": "ledger",
+            "ledger_version": version,
+            "solve_seconds": 0.0,
+            "greedy_objective": 0.0,
+            "greedy_total_cost": 0.0,
+        },
+    )
+
+
+def _shipments(bookings: Sequence[Booking]) -> list[Shipment]:
+    """One shipment per shipment id, in the order first booked: its confirmed containers
+    (the sum over its bookings), neither booked on a train nor pinned."""
     lots: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(bookings):
         lots[b.shipment_id].append(i)
@@ -50,12 +84,27 @@ def ledger_plan(
         b0 = bookings[idx[0]]
         n = sum(bookings[i].containers for i in idx)
         ships.append(b0.shipment(containers=n, booked_on=None, pinned=False))
-    rates = {
+    return ships
+
+
+def _rates(
+    bookings: Sequence[Booking], deps: Sequence[Departure], index: Mapping[str, int]
+) -> dict[tuple[str, str], float]:
+    """The booked freight rate (USD per TEU) per (shipment, departure) where it is not the
+    train's own rate."""
+    return {
         (b.shipment_id, b.departure_id): b.rate_per_teu_cents / 100
         for b in bookings
         if b.departure_id in index
         and b.rate_per_teu_cents / 100 != deps[index[b.departure_id]].rate_per_teu
     }
+
+
+def _quotas(
+    crossings: Sequence[Crossing],
+) -> tuple[dict[str, int | None], dict[tuple[str, dt.date], int]]:
+    """The crossings' quotas as a quota per port (where every day of the port has the same
+    quota, None for no limit) and the quota of each (port, day) that has one."""
     quotas: dict[str, set[int | None]] = defaultdict(set)
     by_date = {}
     for x in crossings:
@@ -63,16 +112,14 @@ def ledger_plan(
         if x.quota is not None:
             by_date[(x.port, x.day)] = x.quota
     per_port = {p: next(iter(qs)) for p, qs in quotas.items() if len(qs) == 1}
-    problem = make_problem(
-        ships,
-        net,
-        deps,
-        rates=rates,
-        border_quota={p: q for p, q in per_port.items() if q is not None},
-        border_quota_by_date={k: q for k, q in by_date.items() if per_port.get(k[0]) != q},
-        inputs={"ledger_version": str(version)},
-    )
-    opts = build_options(problem)
+    return per_port, by_date
+
+
+def _solution(
+    bookings: Sequence[Booking], problem: Problem, opts: Options, index: Mapping[str, int]
+) -> Solution:
+    """Each booking's containers on the option of its shipment that rides its train, and
+    those trains running; :class:`LedgerError` for a booking no option carries."""
     s_index = {s.shipment_id: k for k, s in enumerate(problem.shipments)}
     counts: dict[int, int] = defaultdict(int)
     runs = set()
@@ -91,22 +138,7 @@ def ledger_plan(
         runs.add(t)
     if problems:
         raise LedgerError(problems)
-    sol = Solution(counts=dict(counts), runs=frozenset(runs))
-    plan = build_plan(
-        problem,
-        opts,
-        sol,
-        status="ledger",
-        bound=cost_breakdown(problem, opts, sol)["objective"],  # nothing to optimise: gap 0
-        summary_extra={
-            "solver": "ledger",
-            "ledger_version": version,
-            "solve_seconds": 0.0,
-            "greedy_objective": 0.0,
-            "greedy_total_cost": 0.0,
-        },
-    )
-    return plan
+    return Solution(counts=dict(counts), runs=frozenset(runs))
 
 
 def export_plan(plan: Plan, folder: str | Path, *, xlsx: bool = True) -> None:

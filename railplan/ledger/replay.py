@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from railplan.ledger.records import Crossing, Status, Usage
@@ -138,16 +138,27 @@ def replay(events: Iterable[Mapping[Any, Any]]) -> State:
 
 
 def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
-    """Every invariant of one consistent snapshot of the tables (see ``Ledger.check``)."""
-    errs: list[str] = []
+    """Every invariant of one consistent snapshot of the tables (see ``Ledger.check``), one
+    line per violation, in this order: versions and events, the log replayed against the
+    tables, bookings on their own, usage counters and limits."""
     meta: int = snap["meta"]
     deps = {r["departure_id"]: normed(r) for r in snap["departures"]}
     cross = {(r["port"], norm("day", r["day"])): r for r in snap["crossings"]}
     books = {r["booking_id"]: normed(r) for r in snap["bookings"]}
-    versions = snap["versions"]
-    events = snap["events"]
+    return [
+        *_check_versions(meta, snap["versions"], snap["events"]),
+        *_check_log(replay(snap["events"]), deps, cross, books),
+        *_check_bookings(meta, deps, books),
+        *_check_usage(deps, cross, books),
+    ]
 
-    # versions and events
+
+def _check_versions(
+    meta: int, versions: Sequence[Mapping[Any, Any]], events: Sequence[Mapping[Any, Any]]
+) -> list[str]:
+    """Versions ``1..meta`` contiguous, each ``parent = version - 1`` with at least one
+    event; events in version order, each of a known version."""
+    errs: list[str] = []
     nums = [v["version"] for v in versions]
     if nums != list(range(1, meta + 1)):
         errs.append(f"versions: {len(nums)} rows, expected 1..{meta} contiguous (the meta version)")
@@ -167,10 +178,18 @@ def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
         if e["version"] not in set(nums):
             errs.append(f"event {e['id']}: unknown version {e['version']}")
         last = max(last, e["version"])
+    return errs
 
-    # the log replayed gives the tables
-    st = replay(events)
-    errs += st.problems
+
+def _check_log(
+    st: State,
+    deps: Mapping[str, Mapping[str, Any]],
+    cross: Mapping[tuple[str, dt.date], Mapping[Any, Any]],
+    books: Mapping[str, Mapping[str, Any]],
+) -> list[str]:
+    """The log replayed (``st``) gives exactly the departures (their logged columns), the
+    crossings' quotas and the bookings (every column) of the tables."""
+    errs = list(st.problems)
     for did in sorted(set(deps) | set(st.departures)):
         a, b = deps.get(did), st.departures.get(did)
         if a is None or b is None:
@@ -196,9 +215,17 @@ def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
         for k in sorted(a):
             if a[k] != b.get(k):
                 errs.append(f"booking {bid}: {k} is {a[k]!r}, the log says {b.get(k)!r}")
+    return errs
 
-    # bookings on their own
-    by_ship: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+def _check_bookings(
+    meta: int, deps: Mapping[str, Any], books: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """Each booking: TEU and reefer flag of its container type, a known departure,
+    ``created_version <= updated_version <= meta``; the active bookings of one shipment share
+    :data:`SHIPMENT_FIELDS` (one shipment is one lot)."""
+    errs: list[str] = []
+    by_ship: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for bid, b in sorted(books.items()):
         ct = CONTAINER_TYPES.get(b["container_type"])
         if ct is None or ct.teu != b["teu_per_container"] or ct.reefer != bool(b["reefer"]):
@@ -217,8 +244,15 @@ def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
         for k in SHIPMENT_FIELDS:
             if len({x[k] for x in bs}) > 1:
                 errs.append(f"shipment {sid}: its active bookings differ in {k}")
+    return errs
 
-    # conservation and limits: counters are the sums of the active bookings
+
+def _active_sums(
+    deps: Mapping[str, Any], books: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, int]]:
+    """Per registered departure, over its active bookings: ``teu = sum(containers *
+    teu_per_container)``, ``kg = sum(containers * gross_kg)``, ``plugs = sum(containers)`` of
+    reefers, ``bookings`` their number."""
     used: dict[str, dict[str, int]] = {d: defaultdict(int) for d in deps}
     for b in books.values():
         if b["state"] in ACTIVE and b["departure_id"] in used:
@@ -227,27 +261,24 @@ def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
             u["kg"] += b["containers"] * b["gross_kg"]
             u["plugs"] += b["containers"] if b["reefer"] else 0
             u["bookings"] += 1
+    return used
+
+
+def _check_usage(
+    deps: Mapping[str, Mapping[str, Any]],
+    cross: Mapping[tuple[str, dt.date], Mapping[Any, Any]],
+    books: Mapping[str, Mapping[str, Any]],
+) -> list[str]:
+    """Conservation and limits: each train's counters are :func:`_active_sums`, within its
+    capacity, tonnes and plugs, none on a cancelled train, its crossing registered; each
+    crossing's ``trains`` is the number of trains with active bookings crossing it, within
+    its quota."""
+    errs: list[str] = []
+    used = _active_sums(deps, books)
     trains_at: dict[tuple[str, dt.date], int] = defaultdict(int)
     for did, d in sorted(deps.items()):
         u = used[did]
-        for col, key in (
-            ("used_teu", "teu"),
-            ("used_kg", "kg"),
-            ("used_plugs", "plugs"),
-            ("active_bookings", "bookings"),
-        ):
-            if d[col] != u[key]:
-                errs.append(f"departure {did}: {col} {d[col]}, its active bookings sum to {u[key]}")
-        if u["teu"] > d["capacity_teu"]:
-            errs.append(f"departure {did}: {u['teu']} TEU over its capacity of {d['capacity_teu']}")
-        if d["max_gross_kg"] is not None and u["kg"] > d["max_gross_kg"]:
-            errs.append(
-                f"departure {did}: {u['kg'] / 1000:g} t over its limit of {d['max_gross_kg'] / 1000:g} t"
-            )
-        if u["plugs"] > d["reefer_plugs"]:
-            errs.append(f"departure {did}: {u['plugs']} reefers over its {d['reefer_plugs']} plugs")
-        if d["state"] == "cancelled" and u["bookings"]:
-            errs.append(f"departure {did}: cancelled but carries {u['bookings']} active booking(s)")
+        errs += _check_train_usage(did, d, u)
         if d["border_port"]:
             dk = (d["border_port"], border_day(d))
             if dk not in cross:
@@ -262,4 +293,28 @@ def check_snapshot(snap: Mapping[Any, Any]) -> list[str]:
             )
         if r["quota"] is not None and n > r["quota"]:
             errs.append(f"crossing {xk[0]} on {xk[1]}: {n} trains over the quota of {r['quota']}")
+    return errs
+
+
+def _check_train_usage(did: str, d: Mapping[str, Any], u: Mapping[str, int]) -> list[str]:
+    """One train: its counters equal the sums ``u`` of its active bookings, within limits."""
+    errs: list[str] = []
+    for col, key in (
+        ("used_teu", "teu"),
+        ("used_kg", "kg"),
+        ("used_plugs", "plugs"),
+        ("active_bookings", "bookings"),
+    ):
+        if d[col] != u[key]:
+            errs.append(f"departure {did}: {col} {d[col]}, its active bookings sum to {u[key]}")
+    if u["teu"] > d["capacity_teu"]:
+        errs.append(f"departure {did}: {u['teu']} TEU over its capacity of {d['capacity_teu']}")
+    if d["max_gross_kg"] is not None and u["kg"] > d["max_gross_kg"]:
+        errs.append(
+            f"departure {did}: {u['kg'] / 1000:g} t over its limit of {d['max_gross_kg'] / 1000:g} t"
+        )
+    if u["plugs"] > d["reefer_plugs"]:
+        errs.append(f"departure {did}: {u['plugs']} reefers over its {d['reefer_plugs']} plugs")
+    if d["state"] == "cancelled" and u["bookings"]:
+        errs.append(f"departure {did}: cancelled but carries {u['bookings']} active booking(s)")
     return errs
