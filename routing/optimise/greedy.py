@@ -27,7 +27,9 @@ def greedy(problem: Problem, opts: Options) -> Solution:
         s: sorted(
             opts.by_shipment[s],
             key=lambda o: (
-                -opts.options[o].stay_credit_per_container,  # a booked lot stays first
+                # a booked lot tries its own train first, whatever the move penalty: the
+                # planner's baseline of a re-plan is the plan it had
+                deps[opts.options[o].t].departure_id != ships[s].booked_on,
                 deps[opts.options[o].t].depart_date,
                 opts.options[o].cost_per_container,
                 o,
