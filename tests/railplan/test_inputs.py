@@ -134,7 +134,7 @@ def test_missing_and_unknown_columns(tmp_path: Path) -> None:
         "error: shipments.csv: row 1: missing column 'ready_date'",
         "error: shipments.csv: row 1, column 'colour': unknown column; expected one of shipment_id, origin, "
         "destination, containers, container_type, gross_t, ready_date, due_date, late_penalty_per_teu_day, "
-        "split, avoid_countries, dg_class, customer",
+        "split, avoid_countries, dg_class, customer, booked_on, pinned, move_penalty_per_container",
     ]
 
 
@@ -748,5 +748,5 @@ def test_unknown_columns_are_named_among_known_ones(tmp_path: Path) -> None:
     assert err.splitlines() == [
         "error: s.csv: row 1, column 'colour': unknown column; expected one of shipment_id, origin, "
         "destination, containers, container_type, gross_t, ready_date, due_date, late_penalty_per_teu_day, "
-        "split, avoid_countries, dg_class, customer",
+        "split, avoid_countries, dg_class, customer, booked_on, pinned, move_penalty_per_container",
     ]

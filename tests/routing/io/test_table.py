@@ -32,6 +32,8 @@ TEXT_COLUMNS = {
     "avoid_countries",
     "dg_class",
     "customer",
+    "booked_on",
+    "pinned",
     "departure_id",
     "border_port",
     "depart_date",
