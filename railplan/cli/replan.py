@@ -154,12 +154,12 @@ def _penalties(text: str) -> list[float]:
 
 
 def write_changes(path: Path, result: ReplanResult, before_cost: dict[str, float]) -> None:
-    """``changes.csv``: one row per (shipment, from, to) move; ``cost_change`` is the
-    shipment's cost in the new plan less its cost before (on its first row)."""
+    """``changes.csv``: one row per (shipment, from, to) move; ``cost_change`` (on a shipment's
+    first row) is its freight and trucking in the new plan less its booked price."""
     after: dict[str, float] = {}
     for a in result.plan.assignments:
         s = shipment_of(a.shipment_id)
-        after[s] = after.get(s, 0.0) + a.freight_cost + a.truck_cost + a.late_cost
+        after[s] = after.get(s, 0.0) + a.freight_cost + a.truck_cost
     rows, seen = [], set()
     for c in result.changes:
         delta = (
@@ -255,8 +255,6 @@ def replan_cmd(
     """Plan the ledger's confirmed bookings again after EVENTS, moving as little as possible;
     write the plan folder with changes.csv (--commit: the new version into the ledger)."""
     net = load_net(network_dir)
-    problems: list[str] = []
-    events: list[Event] = []
     flags = {
         "cancel-train": cancel_train,
         "close-port": close_port,
@@ -266,30 +264,7 @@ def replan_cmd(
         "cancel-shipment": cancel_shipment,
         "add": add,
     }
-    for kind, values in flags.items():
-        for v in values:
-            try:
-                events.append(parse_event(kind, v, net))
-            except InputError as e:
-                problems += e.problems
-    penalties: list[float] = []
-    try:
-        if events_file:
-            events += read_events(events_file, net)
-        penalties = _penalties(move_penalty)
-        check_out(out, inputs=[*add, *([events_file] if events_file else [])], force=force)
-    except InputError as e:
-        problems += e.problems
-    if commit and len(penalties) > 1:
-        problems.append(
-            "--commit takes one --move-penalty (the trade-off is for looking, not booking)"
-        )
-    if commit and any(isinstance(e, DelayTrain) for e in events):
-        problems.append(
-            "--delay-train cannot be committed: the ledger keeps a train's date; cancel it and book the later train instead"
-        )
-    if problems:
-        raise InputError(problems)
+    events, penalties = _options(flags, events_file, move_penalty, out, force, commit, net)
     with Ledger(db or default_url()) as led:
         base = led.version()
         bookings = led.bookings("confirmed")
@@ -301,43 +276,87 @@ def replan_cmd(
             problem = make_problem(booked, net, trains, border_quota_by_date=crossings, scope=scope)
             if not quiet:
                 _err(
-                    f"re-planning {len(booked)} booked lots on {len(trains)} trains after {len(events)} event(s), move penalty {pen:g} USD/container (time limit {time_limit:g} s)"
+                    f"re-planning {len(booked)} booked lots on {len(trains)} trains after "
+                    f"{len(events)} event(s), move penalty {pen:g} USD/container (time limit "
+                    f"{time_limit:g} s)"
                 )
-            results.append(
-                (
-                    pen,
-                    replan(
-                        problem,
-                        events,
-                        net,
-                        now=now,
-                        unpin_affected=unpin_affected,
-                        time_limit=time_limit,
-                        seed=seed,
-                    ),
-                    ids,
-                )
+            res = replan(
+                problem,
+                events,
+                net,
+                now=now,
+                unpin_affected=unpin_affected,
+                time_limit=time_limit,
+                seed=seed,
             )
-        pen, res, ids = results[0]
+            results.append((pen, res, ids))
+        _, res, ids = results[0]
         before: dict[str, float] = {}
         for b in bookings:
             before[b.shipment_id] = before.get(b.shipment_id, 0.0) + b.price_cents / 100
         _write(res, Path(out), before, net, draw_maps=not no_maps, offline=offline, force=force)
-        if len(results) > 1:
-            click.echo("move penalty  objective  total cost  containers moved  shipments moved")
-            for p_, r_, _ in results:
-                click.echo(
-                    f"{p_:12,.0f}  {r_.plan.objective:9,.0f}  {r_.plan.total_cost:10,.0f}  {r_.containers_moved:16d}  {r_.shipments_moved:15d}"
-                )
-        if as_json:
-            click.echo(json.dumps(res.plan.summary, indent=2, ensure_ascii=False, default=str))
-        else:
-            click.echo(summary_text(res.plan, Path(out)))
-            click.echo(
-                f"moved: {res.containers_moved} containers of {res.shipments_moved} shipments (changes.csv)"
-            )
+        _report([(p_, r_) for p_, r_, _ in results], Path(out), as_json)
         if commit:
             _commit(led, res, ids, events, base, who)
+
+
+def _options(
+    flags: dict[str, Sequence[str]],
+    events_file: str | None,
+    move_penalty: str,
+    out: str,
+    force: bool,
+    commit: bool,
+    net: network.Network,
+) -> tuple[list[Event], list[float]]:
+    """The events and penalties, every problem of every flag and file reported together."""
+    problems: list[str] = []
+    events: list[Event] = []
+    for kind, values in flags.items():
+        for v in values:
+            try:
+                events.append(parse_event(kind, v, net))
+            except InputError as e:
+                problems += e.problems
+    penalties: list[float] = []
+    try:
+        if events_file:
+            events += read_events(events_file, net)
+        penalties = _penalties(move_penalty)
+        check_out(out, inputs=[*flags["add"], *([events_file] if events_file else [])], force=force)
+    except InputError as e:
+        problems += e.problems
+    if commit and len(penalties) > 1:
+        problems.append(
+            "--commit takes one --move-penalty (the trade-off is for looking, not booking)"
+        )
+    if commit and any(isinstance(e, DelayTrain) for e in events):
+        problems.append(
+            "--delay-train cannot be committed: the ledger keeps a train's date; cancel it and "
+            "book the later train instead"
+        )
+    if problems:
+        raise InputError(problems)
+    return events, penalties
+
+
+def _report(results: Sequence[tuple[float, ReplanResult]], out: Path, as_json: bool) -> None:
+    """The trade-off table (several penalties), then the first re-plan's summary."""
+    if len(results) > 1:
+        click.echo("move penalty  objective  total cost  containers moved  shipments moved  gap %")
+        for pen, r in results:
+            click.echo(
+                f"{pen:12,.0f}  {r.plan.objective:9,.0f}  {r.plan.total_cost:10,.0f}  "
+                f"{r.containers_moved:16d}  {r.shipments_moved:15d}  {100 * r.plan.gap:5.3f}"
+            )
+    res = results[0][1]
+    if as_json:
+        click.echo(json.dumps(res.plan.summary, indent=2, ensure_ascii=False, default=str))
+        return
+    click.echo(summary_text(res.plan, out))
+    click.echo(
+        f"moved: {res.containers_moved} containers of {res.shipments_moved} shipments (changes.csv)"
+    )
 
 
 def _write(

@@ -141,7 +141,7 @@ def test_the_move_penalty_trades_cost_against_moves(
     )  # fmt: skip
     assert code == 0, err
     lines = out.splitlines()
-    i = lines.index("move penalty  objective  total cost  containers moved  shipments moved")
+    i = lines.index("move penalty  objective  total cost  containers moved  shipments moved  gap %")
     table = [[float(x.replace(",", "")) for x in ln.split()] for ln in lines[i + 1 : i + 4]]
     moves = [row[3] for row in table]
     costs = [row[2] for row in table]
