@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from network.table import TableError, read_table, show
+from network.table import TableError, read_table, sheet_label, show
 
 T = TypeVar("T")
 
@@ -93,13 +94,24 @@ def range_text(rng: NumberRange) -> str:
     return f"{what} from {_fmt(rng.low)} to {_fmt(rng.high)}"
 
 
+def header_key(h: str) -> str:
+    """A header as looked up in a header mapping: NFKC (full-width brackets as ASCII), no
+    spaces."""
+    return unicodedata.normalize("NFKC", h).replace(" ", "")
+
+
 class RowReader:
     """Reads one table file and collects its problems; typed accessors return None (or the
     default) on a bad value and record one problem line naming file, row, column and value.
 
     ``columns`` maps each column to whether it is required. Unknown columns are problems
     (``unknown="error"``, the planning batch) or ignored (``unknown="ignore"``, the network's
-    files, which carry a ``notes`` column)."""
+    files, which carry a ``notes`` column).
+
+    ``headers`` maps other-language headers (Chinese, see :mod:`routing.io.headers`) to the
+    columns: a file may use either language, not both (a column in the other language is a
+    problem naming it); problems name a column by its header as written. ``sheet`` reads
+    that sheet of a workbook instead of the first."""
 
     def __init__(
         self,
@@ -109,17 +121,23 @@ class RowReader:
         allow_empty: bool = False,
         unknown: str = "error",
         problems: list[str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.path = Path(path)
-        self.name = self.path.name
+        self.name = sheet_label(self.path, sheet)
         self.problems: list[str] = [] if problems is None else problems
         self.header: list[str] = []
         self.rows: list[tuple[int, dict[str, str]]] = []
+        #: column -> its header as written, for a file in the other language
+        self.label: dict[str, str] = {}
+        #: column -> its header in the other language ("" when it has none)
+        self.other: dict[str, str] = {}
         if self.path.is_file() and self.path.stat().st_size == 0:
             self.problems.append(f"{self.name}: empty file, expected a header row")
             return
         try:
-            table = read_table(self.path)
+            table = read_table(self.path, sheet)
         except TableError as e:
             self.problems += e.problems
             return
@@ -130,24 +148,73 @@ class RowReader:
             return
         if not self.header:
             return
+        if self._translate(columns, headers or {}):  # mixed languages: nothing more to read
+            self.rows = []
+            return
+        names = dict(self.other.items()) if self.label else dict.fromkeys(columns, "")
         missing = [c for c, req in columns.items() if req and c not in self.header]
         for c in missing:
-            self.problems.append(f"{self.name}: row 1: missing column {c!r}")
+            shown = f"{names[c]!r} ({c})" if self.label else repr(c)
+            self.problems.append(f"{self.name}: row 1: missing column {shown}")
         if unknown == "error":
             for c in self.header:
                 if c not in columns:
+                    expected = ", ".join(names[k] or k for k in columns)
                     self.problems.append(
                         f"{self.name}: row 1, column {c!r}: unknown column; expected one of "
-                        f"{', '.join(columns)}"
+                        f"{expected}"
                     )
         if not self.rows and not allow_empty and not missing and not table.problems:
             self.problems.append(f"{self.name}: no data rows")
         if missing:
             self.rows = []
 
+    def _translate(self, columns: Mapping[str, bool], headers: Mapping[str, str]) -> bool:
+        """Headers in the other language become the columns they name (``self.label`` keeps
+        them as written); a file that mixes the two languages is a problem per column of the
+        minority language (the first column's language on a tie). True when mixed."""
+        self.other = dict.fromkeys(columns, "")
+        for h, c in headers.items():  # the first header naming a column is its name
+            if c in self.other and not self.other[c]:
+                self.other[c] = h
+        if not headers:
+            return False
+        key = {h: header_key(h) for h in self.header}
+        translated = [h for h in self.header if key[h] in headers]
+        english = [h for h in self.header if h in columns]
+        if not translated:
+            return False
+        mixed = bool(english)
+        if mixed:
+            first_translated = self.header[0] in translated
+            use_translated = len(translated) > len(english) or (
+                len(translated) == len(english) and first_translated
+            )
+            wrong = english if use_translated else translated
+            for h in wrong:
+                other = self.other[h] if use_translated else headers[key[h]]
+                lang = "an English" if use_translated else "a Chinese"
+                self.problems.append(
+                    f"{self.name}: row 1, column {h!r}: {lang} header among headers in the "
+                    f"other language; expected every header in one language ({other!r})"
+                )
+            if not use_translated:
+                return True
+        self.label = {headers[key[h]]: h for h in translated}
+        rename = {h: headers[key[h]] for h in translated}
+        self.header = [rename.get(h, h) for h in self.header]
+        self.rows = [
+            (line, {rename.get(k, k): v for k, v in row.items()}) for line, row in self.rows
+        ]
+        return mixed
+
+    def col(self, col: str) -> str:
+        """A column as its file names it (``shipment_id,departure_id`` part by part)."""
+        return ",".join(self.label.get(c, c) for c in col.split(","))
+
     def bad(self, line: int, col: str, value: str, expected: str) -> None:
         self.problems.append(
-            f"{self.name}: row {line}, column {col}: {show(value)}: expected {expected}"
+            f"{self.name}: row {line}, column {self.col(col)}: {show(value)}: expected {expected}"
         )
 
     def text(self, line: int, row: dict[str, str], col: str, required: bool = True) -> str | None:

@@ -352,14 +352,45 @@ def _xlsx_cell(v: Any) -> str:
     return str(v)
 
 
-def _read_xlsx(path: Path) -> Table:
+def sheet_label(path: Path, sheet: str | None) -> str:
+    """How problems name a file, or one sheet of a workbook: ``batch.xlsx, sheet rates``."""
+    return f"{path.name}, sheet {sheet}" if sheet else path.name
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets that hold a row under their header (none for a file
+    that is not a readable .xlsx)."""
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
     import openpyxl  # deferred: only XLSX files need it
 
-    b = _Builder(path.name)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # reported when the file is read
+        return []
+    try:
+        return [
+            ws.title
+            for ws in wb.worksheets
+            if getattr(ws, "sheet_state", "visible") == "visible"
+            and any(
+                any(v is not None and str(v).strip() for v in vals)
+                for vals in ws.iter_rows(min_row=2, values_only=True)
+            )
+        ]
+    finally:
+        wb.close()
+
+
+def _read_xlsx(path: Path, sheet: str | None = None) -> Table:
+    import openpyxl  # deferred: only XLSX files need it
+
+    b = _Builder(sheet_label(path, sheet))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            it = wb.worksheets[0].iter_rows(values_only=True)
+            ws = wb[sheet] if sheet else wb.worksheets[0]
+            it = ws.iter_rows(values_only=True)
             b.header([_xlsx_cell(h) for h in next(it, ())])
             for i, vals in enumerate(it, start=2):
                 cells = [_xlsx_cell(v) for v in vals]
@@ -376,7 +407,7 @@ def _read_xlsx(path: Path) -> Table:
             [],
             [],
             [
-                f"{path.name}: cannot read the file as an Excel workbook (.xlsx): "
+                f"{b.name}: cannot read the file as an Excel workbook (.xlsx): "
                 f"{kind}{': ' + msg if msg else ''}"
             ],
         )
@@ -471,9 +502,9 @@ def _read_json(name: str, text: str) -> Table:
     return b.table()
 
 
-def read_table(path: Path) -> Table:
-    """The rows of a CSV, XLSX (first sheet) or JSON file as stripped strings, each with its
-    row number as a spreadsheet shows it (CSV/XLSX: header = row 1; JSON: the n-th object is
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    """The rows of a CSV, XLSX (first sheet, or ``sheet``) or JSON file as stripped strings,
+    each with its row number as a spreadsheet shows it (CSV/XLSX: header = row 1; JSON: the n-th object is
     row n), and every problem found (see the module's rules). Rows with a bad cell, and
     blank rows, are left out. Raises :class:`TableError` only for a file that cannot be read
     at all (missing, a folder, unreadable, undecodable)."""
@@ -482,7 +513,7 @@ def read_table(path: Path) -> Table:
         raise TableError([f"{path.name}: {file_problem(path)}"])
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, sheet)
     if suffix in (".xls", ".ods", ".numbers"):
         raise TableError(
             [f"{path.name}: a {suffix} workbook is not read; save it as .xlsx or as 'CSV UTF-8'"]

@@ -32,6 +32,7 @@ from routing.io import (
     read_rates,
     read_shipments,
     read_trucking,
+    workbook_inputs,
 )
 from routing.optimise import Progress, greedy, solve, solve_decomposed
 
@@ -235,29 +236,39 @@ def read_problem(
     unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
     scope: str = "shanxi",
 ) -> Problem:
-    """Read every input file (all problems of all files reported together)."""
+    """Read every input file (all problems of all files reported together). A workbook of
+    shipments may hold the other inputs as sheets (:func:`routing.io.workbook_inputs`): each
+    is read unless its file is given."""
     problems: list[str] = []
+    sheets = workbook_inputs(shipments)
+    given = {"departures": departures, "rates": rates, "border_quota": border_quota}
+    given["trucking"] = trucking
+    for kind, flag in given.items():
+        if not flag and kind in sheets:
+            given[kind] = shipments
+    departures, rates, border_quota, trucking = given.values()
+    sheet = {k: (sheets.get(k) if given[k] == shipments else None) for k in given}
     legs = None
     if trucking:
         try:
-            legs = read_trucking(trucking, net)
+            legs = read_trucking(trucking, net, sheet=sheet["trucking"])
         except InputError as e:
             problems += e.problems
     ships = deps = None
     try:
-        ships = read_shipments(shipments, net, legs)
+        ships = read_shipments(shipments, net, legs, sheet=sheets.get("shipments"))
     except InputError as e:
         problems += e.problems
     if departures:
         try:
-            deps = read_departures(departures, net)
+            deps = read_departures(departures, net, sheet=sheet["departures"])
         except InputError as e:
             problems += e.problems
     quota: dict[str, int] = {}
     by_date: dict[tuple[str, dt.date], int] = {}
     if border_quota:
         try:
-            quota, by_date = read_border_quota(border_quota, net)
+            quota, by_date = read_border_quota(border_quota, net, sheet=sheet["border_quota"])
         except InputError as e:
             problems += e.problems
     if problems:
@@ -265,12 +276,14 @@ def read_problem(
             ship_ids = {s.shipment_id for s in ships} if ships is not None else None
             dep_ids = {d.departure_id for d in deps} if deps is not None else None
             try:
-                read_rates(rates, ship_ids, dep_ids)
+                read_rates(rates, ship_ids, dep_ids, sheet=sheet["rates"])
             except InputError as e:
                 problems += e.problems
         raise InputError(problems)
     assert ships is not None
-    files = [Path(p) for p in (shipments, departures, rates, border_quota, trucking) if p]
+    files = list(
+        dict.fromkeys(Path(p) for p in (shipments, departures, rates, border_quota, trucking) if p)
+    )
     inputs = {"files": ", ".join(p.name for p in files), "sha256": file_digest(files)}
     problem = make_problem(
         ships,
@@ -290,6 +303,7 @@ def read_problem(
             rates,
             {s.shipment_id for s in problem.shipments},
             {d.departure_id for d in problem.departures},
+            sheet=sheet["rates"],
         )
         problem = dataclasses.replace(problem, rates=rate_map)
     return problem

@@ -112,6 +112,22 @@ DAYS = click.IntRange(1, MAX_HORIZON_DAYS)
 PENALTY = Finite(0.0, MAX_UNASSIGNED_PENALTY_PER_TEU)
 
 
+def default_lang() -> str:
+    """``zh`` when the locale (``LC_ALL``, else ``LANG``) is Chinese, else ``en``."""
+    loc = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "zh" if loc.lower().startswith("zh") else "en"
+
+
+def lang_option(fn: F) -> F:
+    """``--lang zh|en``: the language of the files made for people (default: the locale)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=default_lang,
+        help="Language of the files for people (default: zh when the locale is Chinese).",
+    )(fn)
+
+
 def load_net(path: str | None) -> network.Network:
     return network.load(path)
 

@@ -13,6 +13,7 @@ from routing.io.batch import (
     read_rates,
     read_shipments,
     read_trucking,
+    workbook_inputs,
     write_batch,
     write_departures,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "read_shipments",
     "read_table",
     "read_trucking",
+    "workbook_inputs",
     "write_batch",
     "write_csv",
     "write_departures",

@@ -17,6 +17,7 @@ import pycountry
 
 from network import Departure, Network
 from network.io import file_problem
+from network.table import sheet_names
 from routing.domain.model import (
     CONTAINER_TYPES,
     DEFAULT_CONTAINER_TYPE,
@@ -26,6 +27,7 @@ from routing.domain.model import (
     network_truck_legs,
 )
 from routing.io.errors import InputError
+from routing.io.headers import sheet_kinds
 from routing.io.table import RowReader, write_csv
 
 ISO_COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries)
@@ -76,6 +78,7 @@ def read_shipments(
     truck_legs: Iterable[TruckLeg] | None = None,
     *,
     origins_served: bool = True,
+    sheet: str | None = None,
 ) -> list[Shipment]:
     """Read ``shipments.csv`` / ``.xlsx`` / ``.json``; names are resolved against ``net``.
 
@@ -83,7 +86,7 @@ def read_shipments(
     when given (a trucking tariff sheet), else from the network's truck links (not checked
     with ``origins_served=False``, for reading back a plan's own inputs).
     """
-    r = RowReader(Path(path), SHIPMENT_COLUMNS)
+    r = RowReader(Path(path), SHIPMENT_COLUMNS, kind="shipments", sheet=sheet)
     legs = list(truck_legs) if truck_legs is not None else network_truck_legs(net)
     drayage = _drayage_origins(net, legs) if origins_served else None
     out: list[Shipment] = []
@@ -233,9 +236,9 @@ def _avoid_countries(r: RowReader, line: int, row: dict[str, str]) -> frozenset[
     return avoid
 
 
-def read_departures(path: str | Path, net: Network) -> list[Departure]:
+def read_departures(path: str | Path, net: Network, *, sheet: str | None = None) -> list[Departure]:
     """Read ``departures.csv``; routes and countries come from the network."""
-    r = RowReader(Path(path), DEPARTURE_COLUMNS)
+    r = RowReader(Path(path), DEPARTURE_COLUMNS, kind="departures", sheet=sheet)
     out: list[Departure] = []
     seen: dict[str, int] = {}
     for line, row in r.rows:
@@ -324,13 +327,17 @@ def read_departures(path: str | Path, net: Network) -> list[Departure]:
 
 
 def read_rates(
-    path: str | Path, shipment_ids: set[str] | None, departure_ids: set[str] | None
+    path: str | Path,
+    shipment_ids: set[str] | None,
+    departure_ids: set[str] | None,
+    *,
+    sheet: str | None = None,
 ) -> dict[tuple[str, str], float]:
     """Read contract rates ``rates.csv``: (shipment_id, departure_id) -> USD per TEU.
 
     The ids are checked against ``shipment_ids`` and ``departure_ids``; pass None to skip
     that check (to report the file's own problems when the other files could not be read)."""
-    r = RowReader(Path(path), RATE_COLUMNS)
+    r = RowReader(Path(path), RATE_COLUMNS, kind="rates", sheet=sheet)
     out: dict[tuple[str, str], float] = {}
     seen: dict[str, int] = {}
     for line, row in r.rows:
@@ -350,10 +357,10 @@ def read_rates(
 
 
 def read_border_quota(
-    path: str | Path, net: Network
+    path: str | Path, net: Network, *, sheet: str | None = None
 ) -> tuple[dict[str, int], dict[tuple[str, dt.date], int]]:
     """Read ``border_quota.csv``: per-port daily train quotas, optionally for one date."""
-    r = RowReader(Path(path), QUOTA_COLUMNS)
+    r = RowReader(Path(path), QUOTA_COLUMNS, kind="border_quota", sheet=sheet)
     quota: dict[str, int] = {}
     by_date: dict[tuple[str, dt.date], int] = {}
     for line, row in r.rows:
@@ -371,9 +378,9 @@ def read_border_quota(
     return quota, by_date
 
 
-def read_trucking(path: str | Path, net: Network) -> list[TruckLeg]:
+def read_trucking(path: str | Path, net: Network, *, sheet: str | None = None) -> list[TruckLeg]:
     """Read a trucking tariff sheet; legs are directed (from -> to). Only a header = no trucking."""
-    r = RowReader(Path(path), TRUCKING_COLUMNS, allow_empty=True)
+    r = RowReader(Path(path), TRUCKING_COLUMNS, allow_empty=True, kind="trucking", sheet=sheet)
     legs: list[TruckLeg] = []
     for line, row in r.rows:
         a = r.place(net, line, row, "from")
@@ -384,6 +391,13 @@ def read_trucking(path: str | Path, net: Network) -> list[TruckLeg]:
             legs.append(TruckLeg(origin=a, destination=b, cost_per_teu=cost, days=int(days)))
     r.raise_if_problems()
     return legs
+
+
+def workbook_inputs(path: str | Path) -> dict[str, str]:
+    """The input sheets of a workbook: file kind (``shipments``, ``departures``, ``rates``,
+    ``border_quota``, ``trucking``) -> the name of its sheet, for the sheets named as in
+    :data:`routing.io.headers.SHEETS` that hold rows; empty for a CSV or JSON file."""
+    return sheet_kinds(sheet_names(Path(path)))
 
 
 def file_digest(paths: Iterable[Path]) -> str:

@@ -13,6 +13,7 @@ from network import Network, UnknownPlaceError
 from network import io as _io
 from network.io import TableError
 from routing.io.errors import InputError
+from routing.io.headers import chinese
 
 # -- tables -----------------------------------------------------------------------------------
 # The reader itself lives in network.io (the lowest layer; the network's files are read with
@@ -36,8 +37,24 @@ class RowReader(_io.RowReader):
     """Collects the problems of one file; typed accessors return None on a bad value
     (:class:`network.io.RowReader`, plus place names and :class:`InputError`)."""
 
-    def __init__(self, path: Path, columns: dict[str, bool], allow_empty: bool = False) -> None:
-        super().__init__(path, columns, allow_empty=allow_empty)
+    def __init__(
+        self,
+        path: Path,
+        columns: dict[str, bool],
+        allow_empty: bool = False,
+        *,
+        kind: str | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        """``kind``: the file kind whose Chinese headers are accepted
+        (:data:`routing.io.headers.HEADERS`); ``sheet``: the workbook sheet to read."""
+        super().__init__(
+            path,
+            columns,
+            allow_empty=allow_empty,
+            headers=chinese(kind) if kind else None,
+            sheet=sheet,
+        )
 
     def place(
         self, net: Network, line: int, row: dict[str, str], col: str, required: bool = True
@@ -48,7 +65,7 @@ class RowReader(_io.RowReader):
         try:
             return net.resolve(v)
         except UnknownPlaceError as e:
-            self.problems.append(f"{self.name}: row {line}, column {col}: {e}")
+            self.problems.append(f"{self.name}: row {line}, column {self.col(col)}: {e}")
             return None
 
     def raise_if_problems(self) -> None:
