@@ -133,19 +133,96 @@ def load_net(path: str | None) -> network.Network:
 
 
 class Progress:
-    """Elapsed, best cost, bound and gap on stderr, one line per improvement."""
+    """Elapsed, best cost, bound and gap on stderr: one line per improvement when stderr is
+    piped, a live ``rich`` progress bar on a terminal (elapsed against the time limit, best
+    cost, bound, gap and parts done); nothing when ``quiet``. Use it as a context manager, so
+    that the bar ends before the summary is printed.
 
-    def __init__(self, quiet: bool) -> None:
+    ``live`` forces the bar on or off (default: whether stderr is a terminal); ``console`` is
+    where the bar is drawn (default: stderr)."""
+
+    def __init__(
+        self,
+        quiet: bool,
+        time_limit: float | None = None,
+        *,
+        live: bool | None = None,
+        console: Any = None,
+    ) -> None:
         self.quiet = quiet
         self.t0 = time.perf_counter()
+        self.time_limit = time_limit
+        self.live = not quiet and (sys.stderr.isatty() if live is None else live)
+        self.bar: Any = None
+        self.task: Any = None
+        if self.live:
+            self._start_bar(console)
+
+    def _start_bar(self, console: Any) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
+
+        t0, limit = self.t0, self.time_limit or 0.0
+
+        class _Bar(Bar):
+            def get_renderables(self) -> Any:  # the bar moves with the clock, not the calls
+                for task in self.tasks:
+                    task.completed = min(limit, time.perf_counter() - t0) if limit else 0
+                yield from super().get_renderables()
+
+        self.bar = _Bar(
+            TextColumn("solving"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn(f"of {limit:g} s" if limit else ""),
+            TextColumn("{task.fields[status]}"),
+            console=console if console is not None else Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.bar.add_task("solve", total=limit or None, status="")
+        self.best = self.bound = math.nan
+        self.done = self.total = 0
+        self.bar.start()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the bar (its last state stays on screen)."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def _status(self) -> str:
+        parts = [f"parts {self.done}/{self.total}"] if self.total else []
+        if not math.isnan(self.best):
+            gap = (self.best - self.bound) / max(abs(self.best), 1e-9)
+            parts.insert(
+                0, f"best {self.best:,.0f} USD  bound {self.bound:,.0f}  gap {100 * gap:.2f} %"
+            )
+        return "  ".join(parts)
 
     def __call__(self, elapsed: float, best: float, bound: float) -> None:
         if self.quiet:
+            return
+        if self.bar is not None:
+            self.best, self.bound = best, bound
+            self.bar.update(self.task, status=self._status())
             return
         gap = (best - bound) / max(abs(best), 1e-9)
         _err(
             f"  {elapsed:7.1f} s   best {best:,.0f} USD   bound {bound:,.0f}   gap {100 * gap:.2f} %"
         )
+
+    def parts(self, done: int, total: int) -> None:
+        """Parts of the problem solved (the decomposition calls it); shown on the bar only."""
+        if self.bar is not None:
+            self.done, self.total = done, total
+            self.bar.update(self.task, status=self._status())
 
 
 def summary_text(plan: Plan, out: Path | None) -> str:

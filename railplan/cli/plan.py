@@ -99,7 +99,8 @@ def run_plan(
             f"planning {len(problem.shipments)} shipments on {len(problem.departures)} departures "
             f"(time limit {time_limit:g} s)"
         )
-    plan = solve_problem(problem, time_limit=time_limit, seed=seed, progress=Progress(quiet))
+    with Progress(quiet, time_limit) as progress:
+        plan = solve_problem(problem, time_limit=time_limit, seed=seed, progress=progress)
 
     def maps_into(folder: Path) -> None:
         draw(plan, net, folder / "map.html", offline, tiles)

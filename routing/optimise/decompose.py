@@ -206,7 +206,14 @@ def _solve_until_quotas_hold(
             (p for p in ps if p.departures not in cache), key=lambda p: (-p.options, p.departures)
         )
         floor = _small_floor(todo, runs.params)
-        _run_all(todo, runs.run, hint, workers, weight=functools.partial(_weight, floor=floor))
+        _run_all(
+            todo,
+            runs.run,
+            hint,
+            workers,
+            weight=functools.partial(_weight, floor=floor),
+            on_done=_parts_hook(progress, len(ps) - len(todo), len(ps)),
+        )
         if progress is not None:
             _report(progress, t0, problem, opts, ps, cache)
         combined = _combine(problem, opts, ps, cache)
@@ -216,6 +223,25 @@ def _solve_until_quotas_hold(
         for _port, _day, ts in violations:
             for t in ts[1:]:
                 uf.union(ts[0], t)
+
+
+def _parts_hook(progress: Progress | None, done: int, total: int) -> Callable[[], None] | None:
+    """Counts the parts solved for the progress object's optional ``parts(done, total)``
+    method (the CLI's progress bar shows it); None when it has none."""
+    report = getattr(progress, "parts", None)
+    if report is None:
+        return None
+    lock = threading.Lock()
+    count = [done]
+
+    def hook() -> None:
+        with lock:
+            count[0] += 1
+            n = count[0]
+        report(n, total)
+
+    report(done, total)
+    return hook
 
 
 def _small_floor(todo: list[Part], params: SolveParams) -> float:
@@ -288,9 +314,10 @@ def _run_all(
     workers: int,
     *,
     weight: Callable[[Part], float] = lambda p: float(p.options),
+    on_done: Callable[[], None] | None = None,
 ) -> None:
     """Run parts on ``workers`` threads, each with a share of the time left in proportion to
-    its ``weight`` (by default its options)."""
+    its ``weight`` (by default its options); ``on_done()`` after each part."""
     remaining = [sum(weight(p) for p in todo) or 1.0]
     lock = threading.Lock()
     queue = list(todo)
@@ -312,6 +339,8 @@ def _run_all(
                 share = min(1.0, weight(p) / remaining[0] * workers)
                 remaining[0] = max(1e-9, remaining[0] - weight(p))
             run(p, share, hint)
+            if on_done is not None:
+                on_done()
 
     if workers <= 1 or len(todo) <= 1:
         work()
