@@ -21,7 +21,13 @@ def greedy(problem: Problem, opts: Options) -> Solution:
     ships = problem.shipments
     order = sorted(
         range(len(ships)),
-        key=lambda s: (ships[s].ready_date, ships[s].due_date or dt.date.max, ships[s].shipment_id),
+        key=lambda s: (
+            not ships[s].pinned,  # pinned bookings first: they have one train and must stay
+            ships[s].booked_on is None,  # then the other booked lots, then new shipments
+            ships[s].ready_date,
+            ships[s].due_date or dt.date.max,
+            ships[s].shipment_id,
+        ),
     )
     ranked = {
         s: sorted(
