@@ -165,6 +165,9 @@ def read_links(path: Path, problems: list[str]) -> list[Link]:
             "speed_kmh": r.number(line, row, "speed_kmh"),
             "cost_per_teu": r.number(line, row, "cost_per_teu", default=0.0),
             "source": r.text(line, row, "source"),
+            # optional columns (rail links): electric or diesel, and its source
+            "traction": (r.text(line, row, "traction", required=False) or "").strip(),
+            "traction_source": r.text(line, row, "traction_source", required=False) or "",
         }
         if len(r.problems) == n_before and (link := r.make(line, Link, **kw)) is not None:
             links.append(link)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 NODE_KINDS = ("park", "border", "junction", "destination", "city")
 LINK_MODES = ("rail", "ferry", "truck")
+#: a rail link's traction ("" on a rail link: not given, taken as diesel for CO2e)
+TRACTIONS = ("electric", "diesel")
 CORRIDORS = ("northern", "mongolian", "western", "trans_caspian", "laos_vietnam")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -69,9 +71,20 @@ class Link:
     gauge_mm: int | None = None
     cost_per_teu: float = 0.0
     source: str = ""
+    #: rail only: electric or diesel (for CO2e, see ``routing.domain.co2``); "" not given
+    traction: str = ""
+    traction_source: str = ""
 
     def __post_init__(self) -> None:
         _require(self.mode in LINK_MODES, "mode", self.mode, f"one of {', '.join(LINK_MODES)}")
+        _require(
+            self.traction in TRACTIONS
+            if self.mode == "rail" and self.traction
+            else not self.traction,
+            "traction",
+            self.traction,
+            "electric or diesel on a rail link, empty otherwise",
+        )
         _require(self.distance_km > 0, "distance_km", self.distance_km, "> 0")
         _require(self.speed_kmh > 0, "speed_kmh", self.speed_kmh, "> 0")
         _require(self.cost_per_teu >= 0, "cost_per_teu", self.cost_per_teu, ">= 0")

@@ -12,6 +12,7 @@ from typing import Any
 
 from network import Departure, Network
 from network.io import FIRST_DATE, LAST_DATE
+from routing.domain.co2 import FactorTable, net_route_info
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import (
     DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
@@ -34,10 +35,13 @@ from routing.io import (
     read_trucking,
     workbook_inputs,
 )
+from routing.io.factors import load_factors
 from routing.optimise import Progress, greedy, solve, solve_decomposed
 
 #: days of timetable after the batch's last ready or due date (late departures stay possible)
 HORIZON_TAIL_DAYS = 14
+#: the largest carbon price accepted, USD per tonne of CO2e
+MAX_CARBON_PRICE_PER_T = 100_000.0
 
 
 def horizon(shipments: Sequence[Shipment]) -> tuple[dt.date, int]:
@@ -62,9 +66,17 @@ def make_problem(
     scope: str = "shanxi",
     unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
     inputs: dict[str, str] | None = None,
+    emission_factors: FactorTable | None = None,
+    carbon_price: float = 0.0,
 ) -> Problem:
     """Bundle a batch with its departures (default: the network's timetable over the batch's
-    horizon), quotas (default: the network's border capacity for ``scope``) and truck legs."""
+    horizon), quotas (default: the network's border capacity for ``scope``) and truck legs;
+    the CO2e factor table (default: the bundled ``data/co2/factors.csv``) with the network's
+    link data, and the carbon price (USD per t of WTW CO2e, 0: none)."""
+    if not 0 <= carbon_price <= MAX_CARBON_PRICE_PER_T:
+        raise InputError(
+            [f"--carbon-price {carbon_price!r}: expected 0 to {MAX_CARBON_PRICE_PER_T:,.0f} USD/t"]
+        )
     ships = tuple(
         dataclasses.replace(s, origin=net.resolve(s.origin), destination=net.resolve(s.destination))
         for s in shipments
@@ -88,6 +100,9 @@ def make_problem(
         truck_legs=tuple(trucking if trucking is not None else network_truck_legs(net)),
         unassigned_penalty_per_teu=unassigned_penalty,
         inputs=inputs,
+        emission_factors=emission_factors if emission_factors is not None else load_factors(),
+        emission_network=net_route_info(net),
+        carbon_price_per_t=float(carbon_price),
     )
 
 
@@ -235,6 +250,8 @@ def read_problem(
     days: int | None = None,
     unassigned_penalty: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU,
     scope: str = "shanxi",
+    emission_factors: str | None = None,
+    carbon_price: float = 0.0,
 ) -> Problem:
     """Read every input file (all problems of all files reported together). A workbook of
     shipments may hold the other inputs as sheets (:func:`routing.io.workbook_inputs`): each
@@ -264,6 +281,11 @@ def read_problem(
             deps = read_departures(departures, net, sheet=sheet["departures"])
         except InputError as e:
             problems += e.problems
+    factors = None
+    try:
+        factors = load_factors(emission_factors)
+    except InputError as e:
+        problems += e.problems
     quota: dict[str, int] = {}
     by_date: dict[tuple[str, dt.date], int] = {}
     if border_quota:
@@ -297,6 +319,8 @@ def read_problem(
         scope=scope,
         unassigned_penalty=unassigned_penalty,
         inputs=inputs,
+        emission_factors=factors,
+        carbon_price=carbon_price,
     )
     if rates:
         rate_map = read_rates(

@@ -29,6 +29,7 @@ from routing.io import InputError, read_border_quota, read_departures, read_plan
 @click.option("--days", type=DAYS)
 @click.option("--scope", type=click.Choice(["shanxi", "national", "all"]), default="shanxi")
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@click.option("--emission-factors", type=click.Path(), help="The factor table the plan used.")
 @handle_errors
 def check_cmd(
     plan_dir: str,
@@ -41,14 +42,17 @@ def check_cmd(
     days: int | None,
     scope: str,
     network_dir: str | None,
+    emission_factors: str | None,
 ) -> None:
     """Re-validate the plan in PLAN_DIR against its inputs; exit 1 when it violates one."""
     net = load_net(network_dir)
     summary_path = Path(plan_dir) / "summary.json"
     penalty = DEFAULT_UNASSIGNED_PENALTY_PER_TEU
+    carbon_price = 0.0
     if summary_path.is_file():
         s = json.loads(summary_path.read_text(encoding="utf-8"))
         penalty = float(s.get("unassigned_penalty_per_teu", penalty))
+        carbon_price = float(s.get("carbon_price_per_t", 0.0))
         inp = s.get("inputs", {})
         if "horizon_start" in inp and not departures and start is None:
             start = dt.date.fromisoformat(inp["horizon_start"])
@@ -65,6 +69,8 @@ def check_cmd(
         days=days,
         unassigned_penalty=penalty,
         scope=scope,
+        emission_factors=emission_factors,
+        carbon_price=carbon_price,
     )
     plan = read_plan(plan_dir, problem)
     errs = check(plan, problem)

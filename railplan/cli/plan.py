@@ -15,6 +15,7 @@ from network.resources import data_path
 from railplan.cli.app import (
     DAYS,
     PENALTY,
+    Finite,
     Progress,
     _date,
     _err,
@@ -27,7 +28,7 @@ from railplan.cli.app import (
 from railplan.cli.ledger import ledger_errors
 from railplan.ledger import Ledger, default_url
 from railplan.ledger.planning import lots, running, with_bookings
-from routing.api import read_problem, solve_problem
+from routing.api import MAX_CARBON_PRICE_PER_T, read_problem, solve_problem
 from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
 from routing.domain.plan import Plan
 from routing.domain.replan import LOT_SEPARATOR
@@ -178,6 +179,18 @@ def demo(
     show_default=True,
     help="USD per TEU left unassigned.",
 )
+@click.option(
+    "--emission-factors",
+    type=click.Path(),
+    help="CO2e factor table replacing data/co2/factors.csv (same columns).",
+)
+@click.option(
+    "--carbon-price",
+    type=Finite(0.0, MAX_CARBON_PRICE_PER_T),
+    default=0.0,
+    show_default=True,
+    help="USD per tonne of WTW CO2e added to each option's cost (0: none).",
+)
 @click.option("--out", default="out/plan", show_default=True, help=OUT_HELP)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--no-maps", is_flag=True, help="Do not draw map.html and report.html.")
@@ -204,6 +217,8 @@ def plan_cmd(
     days: int | None,
     scope: str,
     unassigned_penalty: float,
+    emission_factors: str | None,
+    carbon_price: float,
     out: str,
     force: bool,
     no_maps: bool,
@@ -233,9 +248,11 @@ def plan_cmd(
             days=days,
             unassigned_penalty=unassigned_penalty,
             scope=scope,
+            emission_factors=emission_factors,
+            carbon_price=carbon_price,
         ),
         out,
-        [shipments, departures, rates, border_quota, trucking],
+        [shipments, departures, rates, border_quota, trucking, emission_factors],
         tiles=None if offline or no_maps else tiles,
         force=force,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from network import Departure
+from routing.domain.co2 import chain, totals
 from routing.domain.model import CONTAINER_TYPES, Problem, Shipment
 from routing.domain.plan import Assignment, Plan
 
@@ -38,7 +39,12 @@ def check(plan: Plan, problem: Problem | None = None) -> list[str]:
     ships = {s.shipment_id: s for s in p.shipments}
     deps = {d.departure_id: d for d in p.departures}
     legs = _cheapest_legs(p)
-    tally = _Tally()
+    # plan folders written before CO2e carry none: their CO2e is not checked
+    tally = _Tally(
+        co2=p.emission_factors is not None
+        and p.emission_network is not None
+        and "co2e_wtw_kg" in plan.summary
+    )
     for a in plan.assignments:
         errs += _check_assignment(a, ships, deps, legs, p, tally)
     left, conservation = _check_conservation(plan, ships, tally)
@@ -63,6 +69,11 @@ class _Tally:
     freight: float = 0.0
     truck: float = 0.0
     late: float = 0.0
+    #: recomputed CO2e (kg) and carbon cost (USD); ``co2`` False: not checked
+    co2: bool = False
+    wtw_kg: float = 0.0
+    ttw_kg: float = 0.0
+    carbon: float = 0.0
 
 
 def _cheapest_legs(p: Problem) -> dict[tuple[str, str], Leg]:
@@ -120,6 +131,29 @@ def _check_assignment(
     tally.freight += exp.freight_cost
     tally.truck += exp.truck_cost
     tally.late += exp.late_cost
+    errs += _check_co2e(where, a, sh, d, p, tally)
+    return errs
+
+
+def _check_co2e(
+    where: str, a: Assignment, sh: Shipment, d: Departure, p: Problem, tally: _Tally
+) -> list[str]:
+    """The assignment's CO2e recomputed from the chain (:func:`routing.domain.co2.chain`),
+    added to the tally with its carbon cost ``price x WTW / 1000``."""
+    if not tally.co2 or p.emission_factors is None or p.emission_network is None:
+        return []
+    try:
+        wtw, ttw = totals(chain(sh, d, p.emission_network, p.emission_factors, a.containers))
+    except ValueError as e:
+        return [f"{where}: CO2e cannot be recomputed: {e}"]
+    tally.wtw_kg += wtw
+    tally.ttw_kg += ttw
+    tally.carbon += p.carbon_price_per_t * wtw / 1000.0
+    errs = []
+    for k, v in (("co2e_wtw_kg", wtw), ("co2e_ttw_kg", ttw)):
+        got = getattr(a, k)
+        if not _close(float(got), v, tol=0.02):
+            errs.append(f"{where}: {k} is {got}, recomputed {v:.3f}")
     return errs
 
 
@@ -285,10 +319,19 @@ def _check_totals(
     total = fixed + tally.freight + tally.truck + tally.late
     move = _move_cost(plan, p)
     errs = pinned_moves(plan, p)
-    expected: dict[str, Any] = {"total_cost": total, "objective": total + penalty_usd + move}
+    expected: dict[str, Any] = {
+        "total_cost": total,
+        "objective": total + penalty_usd + move + tally.carbon,
+    }
+    if tally.co2:  # element values are rounded to 1 g each
+        expected["total_cost_with_carbon"] = total + tally.carbon
+        expected["co2e_wtw_kg"] = tally.wtw_kg
+        expected["co2e_ttw_kg"] = tally.ttw_kg
+    slack = 0.01 + 0.005 * len(plan.assignments)
     for k, v in expected.items():
         got = plan.summary.get(k)
-        if got is None or not _close(float(got), v, tol=0.01 + 1e-7 * abs(v)):
+        tol = (0.01 if k in ("total_cost", "objective") else slack) + 1e-7 * abs(v)
+        if got is None or not _close(float(got), v, tol=tol):
             errs.append(f"summary {k} is {got}, recomputed {v:.2f}")
     for k, v in (
         ("containers_assigned", sum(tally.assigned.values())),

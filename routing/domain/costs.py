@@ -11,17 +11,19 @@ from routing.domain.solution import Solution
 
 
 def cost_breakdown(problem: Problem, opts: Options, sol: Solution) -> dict[str, float]:
-    """Fixed, freight, trucking, lateness, unassigned and move terms of ``sol``; ``objective``
-    is their sum (what the optimiser minimises), ``total_cost`` the first four."""
+    """Fixed, freight, trucking, lateness, unassigned, move and carbon (carbon price x WTW
+    CO2e) terms of ``sol``; ``objective`` is their sum (what the optimiser minimises),
+    ``total_cost`` the first four."""
     deps = problem.departures
     fixed = sum(deps[t].fixed_cost for t in sol.runs)
-    freight = truck = late = 0.0
+    freight = truck = late = carbon = 0.0
     assigned: dict[int, int] = defaultdict(int)
     for o, n in sol.counts.items():
         op = opts.options[o]
         freight += n * op.freight_per_container
         truck += n * op.truck_per_container
         late += n * op.late_per_container
+        carbon += n * op.co2e_cost_per_container
         assigned[op.s] += n
     left_teu = sum(
         (sh.containers - assigned[s]) * sh.teu_per_container
@@ -38,8 +40,9 @@ def cost_breakdown(problem: Problem, opts: Options, sol: Solution) -> dict[str, 
         "late": late,
         "unassigned_penalty": penalty,
         "move_penalty": move,
+        "carbon": carbon,
         "total_cost": total,
-        "objective": total + penalty + move,
+        "objective": total + penalty + move + carbon,
     }
 
 

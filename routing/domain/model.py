@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from network import Network
 from network.model import Departure
+from routing.domain.co2 import FactorTable, NetRouteInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,12 @@ class Problem:
     truck_legs: tuple[TruckLeg, ...] = ()
     unassigned_penalty_per_teu: float = DEFAULT_UNASSIGNED_PENALTY_PER_TEU
     inputs: dict[str, str] = field(default_factory=dict)
+    #: CO2e (:mod:`routing.domain.co2`): the factor table and the network's link data; without
+    #: both, the plan carries no CO2e (0)
+    emission_factors: FactorTable | None = None
+    emission_network: NetRouteInfo | None = None
+    #: USD per tonne of WTW CO2e added to each option's cost (0: plans as without it)
+    carbon_price_per_t: float = 0.0
 
     def quota_for(self, port: str, day: dt.date) -> int | None:
         """Trains per day allowed through ``port`` on ``day`` (None: no limit)."""

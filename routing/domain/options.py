@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from network import Departure
+from routing.domain.co2 import per_container_wtw_kg
 from routing.domain.model import Problem, Shipment
 from routing.domain.rules import train_fit
 
@@ -33,15 +34,19 @@ class Option:
     arrival_date: dt.date
     #: re-planning: the move penalty a container saves by staying on its booked departure
     stay_credit_per_container: float = 0.0
+    #: the carbon price times one container's WTW CO2e (USD; 0 without a carbon price)
+    co2e_cost_per_container: float = 0.0
 
     @property
     def cost_per_container(self) -> float:
-        """What the optimiser pays per container: freight, trucking, lateness, less the stay
-        credit (the objective adds it back as a constant, :func:`routing.domain.costs.move_offset`)."""
+        """What the optimiser pays per container: freight, trucking, lateness, the carbon
+        cost, less the stay credit (the objective adds it back as a constant,
+        :func:`routing.domain.costs.move_offset`)."""
         return (
             self.freight_per_container
             + self.truck_per_container
             + self.late_per_container
+            + self.co2e_cost_per_container
             - self.stay_credit_per_container
         )
 
@@ -74,6 +79,7 @@ def build_options(problem: Problem) -> Options:
     options: list[Option] = []
     by_shipment: list[tuple[int, ...]] = []
     reasons: dict[int, str] = {}
+    co2_cache: dict[tuple[object, ...], tuple[float, float]] = {}
     for s, sh in enumerate(problem.shipments):
         starts = [(sh.origin, 0.0, 0), *first_mile.get(sh.origin, [])]
         ends = [(sh.destination, 0.0, 0), *last_mile.get(sh.destination, [])]
@@ -132,6 +138,7 @@ def build_options(problem: Problem) -> Options:
                     stay_credit_per_container=(
                         sh.move_penalty_per_container if d.departure_id == sh.booked_on else 0.0
                     ),
+                    co2e_cost_per_container=co2e_cost_per_container(problem, sh, d, co2_cache),
                 )
             )
             mine.append(len(options) - 1)
@@ -141,6 +148,21 @@ def build_options(problem: Problem) -> Options:
         elif not mine:
             reasons[s] = _why_none(sh, stage, last_day, cands, deps)
     return Options(tuple(options), tuple(by_shipment), reasons)
+
+
+def co2e_cost_per_container(
+    problem: Problem,
+    sh: Shipment,
+    d: Departure,
+    cache: dict[tuple[object, ...], tuple[float, float]] | None = None,
+) -> float:
+    """``carbon price (USD/t) x WTW kg CO2e of one container / 1000``; 0 without a price or
+    without the problem's factor table and network data."""
+    price = problem.carbon_price_per_t
+    factors, info = problem.emission_factors, problem.emission_network
+    if price <= 0 or factors is None or info is None:
+        return 0.0
+    return price * per_container_wtw_kg(sh, d, info, factors, cache) / 1000.0
 
 
 def _why_none(

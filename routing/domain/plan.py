@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from routing.domain.co2 import chain
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import Problem
 from routing.domain.options import Options
@@ -33,6 +34,24 @@ ASSIGNMENT_COLUMNS = (
     "freight_cost",
     "truck_cost",
     "late_cost",
+    "co2e_wtw_kg",
+    "co2e_ttw_kg",
+)
+#: ``emissions.csv``: one row per (shipment, departure) and transport chain element
+EMISSION_COLUMNS = (
+    "shipment_id",
+    "departure_id",
+    "element",
+    "mode",
+    "from",
+    "to",
+    "km",
+    "t",
+    "tkm",
+    "factor_key",
+    "factor_source",
+    "wtw_kg",
+    "ttw_kg",
 )
 TRAIN_COLUMNS = (
     "departure_id",
@@ -66,9 +85,36 @@ class Assignment:
     freight_cost: float
     truck_cost: float
     late_cost: float
+    #: kg CO2e well-to-wheel and tank-to-wheel (:mod:`routing.domain.co2`); 0 when the problem
+    #: has no factor table (and in plan folders written before CO2e)
+    co2e_wtw_kg: float = 0.0
+    co2e_ttw_kg: float = 0.0
 
     def row(self) -> dict[str, Any]:
         return {c: getattr(self, c) for c in ASSIGNMENT_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Emission:
+    """One transport chain element of one assignment (a row of ``emissions.csv``)."""
+
+    shipment_id: str
+    departure_id: str
+    element: str
+    mode: str
+    frm: str
+    to: str
+    km: float
+    t: float
+    tkm: float
+    factor_key: str
+    factor_source: str
+    wtw_kg: float
+    ttw_kg: float
+
+    def row(self) -> dict[str, Any]:
+        names = {"from": "frm"}
+        return {c: getattr(self, names.get(c, c)) for c in EMISSION_COLUMNS}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +161,8 @@ class Plan:
     unassigned: tuple[Unassigned, ...]
     summary: dict[str, Any]
     problem: Problem = field(repr=False)
+    #: the chain elements of every assignment (empty without a factor table, and when read back)
+    emissions: tuple[Emission, ...] = field(default=(), repr=False)
 
 
 def _r2(x: float) -> float:
@@ -135,6 +183,8 @@ def build_plan(
     costs recomputed from the assignment (:func:`routing.domain.costs.cost_breakdown`)."""
     costs = cost_breakdown(problem, opts, sol)
     assignments, loads = _assignments(problem, opts, sol)
+    emissions = _emissions(problem, opts, sol)
+    assignments = _with_co2e(assignments, emissions)
     trains = _trains(problem, sol, loads)
     unassigned = _unassigned(problem, opts, sol, loads)
     objective = costs["objective"]
@@ -142,6 +192,7 @@ def build_plan(
     summary = _summary(
         problem, costs, loads, trains, unassigned, status=status, bound=bound, gap=gap
     )
+    summary.update(co2e_summary(problem, emissions, costs))
     summary.update(summary_extra)
     return Plan(
         status=status,
@@ -154,7 +205,91 @@ def build_plan(
         unassigned=tuple(unassigned),
         summary=summary,
         problem=problem,
+        emissions=tuple(emissions),
     )
+
+
+def _emissions(problem: Problem, opts: Options, sol: Solution) -> list[Emission]:
+    """The chain elements (:func:`routing.domain.co2.chain`) of every assignment, in the
+    assignments' order; none without the problem's factor table and network data."""
+    factors, info = problem.emission_factors, problem.emission_network
+    if factors is None or info is None:
+        return []
+    deps, ships = problem.departures, problem.shipments
+    out: list[Emission] = []
+    for o, n in sorted(
+        sol.counts.items(), key=lambda kv: (ships[opts.options[kv[0]].s].shipment_id, kv[0])
+    ):
+        if n <= 0:
+            continue
+        op = opts.options[o]
+        sh, d = ships[op.s], deps[op.t]
+        for e in chain(sh, d, info, factors, containers=n):
+            out.append(
+                Emission(
+                    shipment_id=sh.shipment_id,
+                    departure_id=d.departure_id,
+                    element=e.element,
+                    mode=e.mode,
+                    frm=e.frm,
+                    to=e.to,
+                    km=round(e.km, 3),
+                    t=round(e.t, 3),
+                    tkm=round(e.tkm, 3),
+                    factor_key=e.factor_key,
+                    factor_source=e.factor_source,
+                    wtw_kg=round(e.wtw_kg, 3),
+                    ttw_kg=round(e.ttw_kg, 3),
+                )
+            )
+    return out
+
+
+def _with_co2e(assignments: list[Assignment], emissions: list[Emission]) -> list[Assignment]:
+    """The assignments with their CO2e: the sums of their elements (unrounded), in kg."""
+    if not emissions:
+        return assignments
+    wtw: defaultdict[tuple[str, str], float] = defaultdict(float)
+    ttw: defaultdict[tuple[str, str], float] = defaultdict(float)
+    for e in emissions:
+        wtw[(e.shipment_id, e.departure_id)] += e.wtw_kg
+        ttw[(e.shipment_id, e.departure_id)] += e.ttw_kg
+    return [
+        replace(
+            a,
+            co2e_wtw_kg=_r2(wtw[(a.shipment_id, a.departure_id)]),
+            co2e_ttw_kg=_r2(ttw[(a.shipment_id, a.departure_id)]),
+        )
+        for a in assignments
+    ]
+
+
+def co2e_summary(
+    problem: Problem, emissions: list[Emission] | tuple[Emission, ...], costs: dict[str, float]
+) -> dict[str, Any]:
+    """The summary's CO2e: WTW and TTW totals (kg), per corridor (the departures'
+    ``corridor``, ``other`` without one), the carbon price and the cost both ways."""
+    corridor = {d.departure_id: d.corridor or "other" for d in problem.departures}
+    by: dict[str, dict[str, float]] = {}
+    wtw = ttw = 0.0
+    for e in emissions:
+        c = by.setdefault(corridor.get(e.departure_id, "other"), {"wtw_kg": 0.0, "ttw_kg": 0.0})
+        c["wtw_kg"] += e.wtw_kg
+        c["ttw_kg"] += e.ttw_kg
+        wtw += e.wtw_kg
+        ttw += e.ttw_kg
+    factors = problem.emission_factors
+    return {
+        "co2e_wtw_kg": _r2(wtw),
+        "co2e_ttw_kg": _r2(ttw),
+        "co2e_by_corridor": {
+            k: {"wtw_kg": _r2(v["wtw_kg"]), "ttw_kg": _r2(v["ttw_kg"])}
+            for k, v in sorted(by.items())
+        },
+        "co2e_factors": factors.source if factors is not None else "",
+        "carbon_price_per_t": problem.carbon_price_per_t,
+        "total_cost_with_carbon": _r2(costs["total_cost"] + costs["carbon"]),
+    }
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from network.files import umask
 from routing.domain.model import Problem
 from routing.domain.plan import (
     ASSIGNMENT_COLUMNS,
+    EMISSION_COLUMNS,
     TRAIN_COLUMNS,
     UNASSIGNED_COLUMNS,
     Assignment,
@@ -40,6 +41,7 @@ from routing.io.table import read_table, unneutralise, write_csv, write_xlsx
 PLAN_FILES = frozenset(
     {
         "assignments.csv",
+        "emissions.csv",
         "trains.csv",
         "unassigned.csv",
         "summary.json",
@@ -170,6 +172,7 @@ def write_plan(
     def write(tmp: Path) -> None:
         for name, (cols, rows) in sheets.items():
             write_csv(tmp / f"{name}.csv", cols, rows)
+        write_csv(tmp / "emissions.csv", EMISSION_COLUMNS, [e.row() for e in plan.emissions])
         (tmp / "summary.json").write_text(
             json.dumps(plan.summary, indent=2, ensure_ascii=False, default=str) + "\n",
             encoding="utf-8",
@@ -234,6 +237,9 @@ def read_plan(folder: str | Path, problem: Problem) -> Plan:
                 freight_cost=float(r["freight_cost"]),
                 truck_cost=float(r["truck_cost"]),
                 late_cost=float(r["late_cost"]),
+                # plan folders written before CO2e have no such columns
+                co2e_wtw_kg=float(r.get("co2e_wtw_kg") or 0.0),
+                co2e_ttw_kg=float(r.get("co2e_ttw_kg") or 0.0),
             )
             for r in rows("assignments.csv")
         )
