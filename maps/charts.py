@@ -6,26 +6,74 @@ them as data URIs, so the report stays one file with no script to load.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import io
+import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from maps import i18n
 from maps.draw import (
     CORRIDOR_LABELS,
     UTILIZATION_BINS,
     TrainView,
     border_load,
+    corridor_label,
     utilization_colour,
 )
+from maps.i18n import text
 from routing.domain.plan import Plan
 
 DPI = 100
+#: fonts with CJK glyphs, best first (Debian's fonts-noto-cjk gives the first); the charts of
+#: a Chinese report use those installed, then DejaVu Sans for what they lack
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@functools.cache
+def cjk_fonts() -> tuple[str, ...]:
+    """The fonts of :data:`CJK_FONTS` that matplotlib finds on this machine (font files
+    installed after matplotlib cached its font list are added first)."""
+    fm = font_manager.fontManager
+    if not any(f.name in CJK_FONTS for f in fm.ttflist):
+        for path in font_manager.findSystemFonts(fontext="ttf"):
+            if "cjk" in path.lower() or "wqy" in path.lower():
+                with contextlib.suppress(Exception):  # a font file matplotlib cannot read
+                    fm.addfont(path)
+    have = {f.name for f in fm.ttflist}
+    return tuple(f for f in CJK_FONTS if f in have)
+
+
+def _localised(fn: F) -> F:
+    """Draw ``fn``'s chart with the CJK fonts when the language in use is Chinese."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if i18n.current() != "zh":
+            return fn(*args, **kwargs)
+        with warnings.catch_warnings():  # without a CJK font: boxes, not a warning per glyph
+            warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+            with rc_context({"font.family": [*cjk_fonts(), "DejaVu Sans"]}):
+                return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _png(fig: Figure) -> bytes:
@@ -47,6 +95,7 @@ def _util_legend() -> list[Patch]:
     return [Patch(color=c, label=label) for _, c, label in reversed(UTILIZATION_BINS)]
 
 
+@_localised
 def utilization_chart(views: Sequence[TrainView]) -> bytes:
     """Utilization of each running train, in departure order, against 100 %."""
     running = sorted(
@@ -54,7 +103,7 @@ def utilization_chart(views: Sequence[TrainView]) -> bytes:
         key=lambda v: (v.train.depart_date, v.train.departure_id),
     )
     if not running:
-        return _empty("no train runs in this plan")
+        return _empty(text("chart.no_train"))
     fig = Figure(figsize=(10, 3.4))
     ax = fig.add_subplot()
     xs = range(len(running))
@@ -66,8 +115,8 @@ def utilization_chart(views: Sequence[TrainView]) -> bytes:
     )
     mean = sum(v.train.utilization for v in running) / len(running) * 100
     ax.axhline(100, color="#333", lw=0.8)
-    ax.axhline(mean, color="#1f77b4", lw=1, ls="--", label=f"mean {mean:.0f} %")
-    ax.set_ylabel("utilization (% of TEU capacity)")
+    ax.axhline(mean, color="#1f77b4", lw=1, ls="--", label=text("chart.mean", v=f"{mean:.0f}"))
+    ax.set_ylabel(text("chart.util_y"))
     ax.set_ylim(0, 128)  # room above 100 % for the legend
     ax.set_xlim(-0.6, len(running) - 0.4)
     if len(running) <= 40:
@@ -75,9 +124,9 @@ def utilization_chart(views: Sequence[TrainView]) -> bytes:
         for lab in ax.get_xticklabels():
             lab.set_horizontalalignment("right")
     else:
-        ax.set_xlabel(f"{len(running)} running trains, by departure date")
+        ax.set_xlabel(text("chart.util_x", n=len(running)))
     ax.legend(handles=[*_util_legend(), *ax.get_lines()[1:]], fontsize=7, ncol=6, loc="upper right")
-    ax.set_title("Train utilization by departure", loc="left", fontsize=11)
+    ax.set_title(text("chart.util_title"), loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -98,11 +147,12 @@ def _lanes(spans: list[tuple[dt.date, dt.date]]) -> list[int]:
     return out
 
 
+@_localised
 def timeline_chart(views: Sequence[TrainView]) -> bytes:
     """Gantt chart: each departure from departure to arrival, one band per corridor;
     running trains coloured by utilization, departures not run as grey outlines."""
     if not views:
-        return _empty("no departures in this plan")
+        return _empty(text("chart.no_departure"))
     by_corridor: dict[str, list[TrainView]] = defaultdict(list)
     for v in views:
         by_corridor[v.corridor].append(v)
@@ -150,7 +200,7 @@ def timeline_chart(views: Sequence[TrainView]) -> bytes:
             )
         n = max([*lanes_run, *lanes_idle], default=0) + 1
         ticks.append(base + (n - 1) / 2)
-        labels.append(f"{CORRIDOR_LABELS.get(c, c)}\n{len(run)} run / {len(idle)} not")
+        labels.append(f"{corridor_label(c)}\n{text('chart.run_not', run=len(run), idle=len(idle))}")
         ax.axhline(base + n + 0.0 - 0.5 + 0.5, color="#ddd", lw=0.6)
     ax.set_yticks(ticks, labels, fontsize=8)
     ax.invert_yaxis()
@@ -161,23 +211,25 @@ def timeline_chart(views: Sequence[TrainView]) -> bytes:
     ax.legend(
         handles=[
             *_util_legend(),
-            Patch(facecolor="none", edgecolor="#aaa", linestyle="--", label="not run"),
+            Patch(facecolor="none", edgecolor="#aaa", linestyle="--", label=text("chart.not_run")),
         ],
         fontsize=7,
         ncol=6,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.08),
     )
-    ax.set_title("Departures per corridor, departure to arrival", loc="left", fontsize=11)
+    ax.set_title(text("chart.timeline_title"), loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
 
-def border_chart(plan: Plan) -> bytes:
-    """Trains crossing each border port per day, against the day's quota."""
+@_localised
+def border_chart(plan: Plan, names: dict[str, str] | None = None) -> bytes:
+    """Trains crossing each border port per day, against the day's quota (``names``: port
+    id -> the name to show)."""
     load = border_load(plan)
     if not load:
-        return _empty("no running train crosses a border port")
+        return _empty(text("chart.no_border"))
     ports = list(load)
     fig = Figure(figsize=(10, 1.0 + 1.5 * len(ports)))
     axes = fig.subplots(len(ports), 1, sharex=True, squeeze=False)[:, 0]
@@ -190,17 +242,19 @@ def border_chart(plan: Plan) -> bytes:
         qx = [date2num(d) for d, (_, q) in days.items() if q is not None]
         qy = [q for _, q in days.values() if q is not None]
         if qx:
-            ax.scatter(qx, qy, marker="_", s=120, color="#d62728", label="quota", zorder=3)
-        ax.set_ylabel(port, rotation=0, ha="right", va="center", fontsize=9)
+            ax.scatter(
+                qx, qy, marker="_", s=120, color="#d62728", label=text("chart.quota"), zorder=3
+            )
+        ax.set_ylabel(
+            (names or {}).get(port, port), rotation=0, ha="right", va="center", fontsize=9
+        )
         ax.set_ylim(0, max([*ys, *qy, 1]) + 1)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
     loc = AutoDateLocator()
     axes[-1].xaxis.set_major_locator(loc)
     axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(loc))
-    axes[0].set_title(
-        "Border crossings per day (bars: trains, red dash: quota)", loc="left", fontsize=11
-    )
+    axes[0].set_title(text("chart.border_title"), loc="left", fontsize=11)
     return _png(fig)
 
 
@@ -213,23 +267,24 @@ COST_PARTS = (
 )
 
 
+@_localised
 def cost_chart(plan: Plan) -> bytes:
     """Cost breakdown in USD; the unassigned penalty (part of the objective only) in grey."""
     cost = plan.summary.get("cost", {}) or {}
-    parts = [(label, float(cost.get(k, 0.0)), c) for k, label, c in COST_PARTS]
+    parts = [(text(f"cost.{k}"), float(cost.get(k, 0.0)), c) for k, _label, c in COST_PARTS]
     if not any(v for _, v, _ in parts):
-        return _empty("the plan has no cost")
+        return _empty(text("chart.no_cost"))
     fig = Figure(figsize=(10, 2.8))
     ax = fig.add_subplot()
     ys = range(len(parts))
     ax.barh(list(ys), [v for _, v, _ in parts], color=[c for _, _, c in parts])
     top = max(v for _, v, _ in parts)
     for y, (_, v, _) in zip(ys, parts, strict=True):
-        ax.text(v + top * 0.01, y, f"{v:,.0f} USD", va="center", fontsize=8)
+        ax.text(v + top * 0.01, y, text("usd", v=f"{v:,.0f}"), va="center", fontsize=8)
     ax.set_yticks(list(ys), [label for label, _, _ in parts], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.2)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x / 1000:,.0f}k")
-    ax.set_title(f"Cost breakdown: total {plan.total_cost:,.0f} USD", loc="left", fontsize=11)
+    ax.set_title(text("chart.cost_title", v=f"{plan.total_cost:,.0f}"), loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)

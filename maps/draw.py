@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import folium
 from branca.element import Figure
 
+from maps import i18n
 from maps.assets import make_offline
 from maps.elements import DaySlider, HtmlPopup, Legend, Tip
+from maps.i18n import text
 from network import CORRIDORS, Departure, Network, NetworkError, Node
 from routing.domain.plan import Plan, TrainLoad
 
@@ -76,8 +78,21 @@ def utilization_colour(u: float) -> str:
 
 
 def node_label(n: Node) -> str:
-    """Bilingual label, escaped: ``Manzhouli 满洲里``."""
-    return esc(n.name_en) + (f" {esc(n.name_zh)}" if n.name_zh else "")
+    """Bilingual label, escaped, the language in use first: ``Manzhouli 满洲里``."""
+    return esc(i18n.place_label(n))
+
+
+def corridor_label(corridor: str) -> str:
+    """A corridor's name in the language in use (not escaped)."""
+    key = f"corridor.{corridor}"
+    return text(key) if key in i18n.CATALOGUE else CORRIDOR_LABELS.get(corridor, corridor)
+
+
+def place_name(net: Network, node_id: str) -> str:
+    """A node id as the place's name in the language in use; Chinese only, so that English
+    maps keep showing ids (not escaped)."""
+    n = net.nodes.get(node_id)
+    return i18n.place(n) if n is not None and i18n.current() == "zh" else node_id
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -141,18 +156,20 @@ def _coords(net: Network, route: Sequence[str]) -> list[tuple[float, float]]:
 
 
 def _node_popup(n: Node, extra: str = "") -> str:
+    kind = f"kind.{n.kind}"
     rows: list[tuple[str, object]] = [
-        ("kind", n.kind),
-        ("country", n.country),
-        ("gauge", f"{n.gauge_mm} mm"),
+        (text("node.kind"), text(kind) if kind in i18n.CATALOGUE else n.kind),
+        (text("node.country"), n.country),
+        (text("node.gauge"), f"{n.gauge_mm} mm"),
     ]
     if n.kind == "border":
+        per_day = n.trains_per_day
         rows += [
-            ("gauge change", "yes" if n.gauge_change else "no"),
-            ("dwell", f"{n.dwell_hours:g} h"),
+            (text("node.gauge_change"), text("yes") if n.gauge_change else text("no")),
+            (text("node.dwell"), text("hours", h=f"{n.dwell_hours:g}")),
             (
-                "daily capacity",
-                f"{n.trains_per_day} trains/day" if n.trains_per_day is not None else "not set",
+                text("node.capacity"),
+                text("node.per_day", n=per_day) if per_day is not None else text("node.not_set"),
             ),
         ]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
@@ -206,10 +223,17 @@ def _service_routes(net: Network) -> dict[str, tuple[str, ...]]:
 # -- the network ------------------------------------------------------------------------------
 
 
-def network_map(net: Network, *, offline: bool = False, tiles: str | None = None) -> folium.Map:
+def network_map(
+    net: Network, *, offline: bool = False, tiles: str | None = None, lang: str = "en"
+) -> folium.Map:
     """The network: nodes by kind with bilingual labels and popups, a layer per corridor family
     (services drawn along their routes through the junctions), other rail and truck links,
-    a legend and the bounds of all nodes."""
+    a legend and the bounds of all nodes; every label in ``lang`` (``en`` or ``zh``)."""
+    with i18n.using(lang):
+        return _network_map(net, offline=offline, tiles=tiles)
+
+
+def _network_map(net: Network, *, offline: bool, tiles: str | None) -> folium.Map:
     m = _base_map(offline, tiles)
     routes = _service_routes(net)
     by_corridor: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -225,19 +249,38 @@ def network_map(net: Network, *, offline: bool = False, tiles: str | None = None
         )
     used = set().union(*by_corridor.values()) if by_corridor else set()
 
-    other = folium.FeatureGroup(name="Other rail and ferry links", show=True)
-    trucks = folium.FeatureGroup(name="Truck links", show=False)
+    other = folium.FeatureGroup(name=text("net.other_links"), show=True)
+    trucks = folium.FeatureGroup(name=text("net.truck_links"), show=False)
     for lk in net.links:
         seg = _coords(net, (lk.a, lk.b))
         if lk.mode == "truck":
             line = folium.PolyLine(seg, color="#8c564b", weight=2, dash_array="4 6")
             line.add_child(
-                Tip(f"truck {esc(lk.a)} – {esc(lk.b)}, {lk.distance_km:,.0f} km")
+                Tip(
+                    esc(
+                        text(
+                            "net.truck_tip",
+                            a=place_name(net, lk.a),
+                            b=place_name(net, lk.b),
+                            km=f"{lk.distance_km:,.0f}",
+                        )
+                    )
+                )
             ).add_to(trucks)
         elif tuple(sorted((lk.a, lk.b))) not in used:
             line = folium.PolyLine(seg, color="#7f7f7f", weight=1.5, opacity=0.7)
             line.add_child(
-                Tip(f"{esc(lk.mode)} {esc(lk.a)} – {esc(lk.b)}, {lk.distance_km:,.0f} km")
+                Tip(
+                    esc(
+                        text(
+                            "net.link_tip",
+                            mode=lk.mode,
+                            a=place_name(net, lk.a),
+                            b=place_name(net, lk.b),
+                            km=f"{lk.distance_km:,.0f}",
+                        )
+                    )
+                )
             ).add_to(other)
     other.add_to(m)
     trucks.add_to(m)
@@ -246,7 +289,7 @@ def network_map(net: Network, *, offline: bool = False, tiles: str | None = None
         edges = sorted(by_corridor.get(corridor, ()))
         if not edges:
             continue
-        group = folium.FeatureGroup(name=f"Corridor: {CORRIDOR_LABELS[corridor]}")
+        group = folium.FeatureGroup(name=text("net.corridor", name=corridor_label(corridor)))
         line = folium.PolyLine(
             [_coords(net, e) for e in edges],
             color=CORRIDOR_COLOURS[corridor],
@@ -256,19 +299,19 @@ def network_map(net: Network, *, offline: bool = False, tiles: str | None = None
         )
         names = services_of[corridor]
         listing = "<br>".join(names[:60]) + (
-            f"<br>… and {len(names) - 60} more" if len(names) > 60 else ""
+            "<br>" + esc(text("more", n=len(names) - 60)) if len(names) > 60 else ""
         )
         line.add_child(
             HtmlPopup(
-                f'<div class="rp-pop"><b>{esc(CORRIDOR_LABELS[corridor])}</b> '
-                f"({len(names)} services)<br>{listing}</div>"
+                f'<div class="rp-pop"><b>{esc(corridor_label(corridor))}</b> '
+                f"{esc(text('net.services', n=len(names)))}<br>{listing}</div>"
             )
         )
-        line.add_child(Tip(esc(CORRIDOR_LABELS[corridor])))
+        line.add_child(Tip(esc(corridor_label(corridor))))
         line.add_to(group)
         group.add_to(m)
 
-    groups = {k: folium.FeatureGroup(name=label) for k, label in KIND_LABELS.items()}
+    groups = {k: folium.FeatureGroup(name=text(f"kinds.{k}")) for k in KIND_LABELS}
     for n in net.nodes.values():
         if n.kind in groups:
             _node_marker(n, popup=_node_popup(n)).add_to(groups[n.kind])
@@ -282,28 +325,32 @@ def network_map(net: Network, *, offline: bool = False, tiles: str | None = None
 
 
 def _network_legend() -> str:
-    rows = ["<h4>Network</h4>"]
+    rows = [f"<h4>{esc(text('legend.network'))}</h4>"]
     for c in CORRIDORS:
         rows.append(
             f'<div><span class="sw" style="border-color:{CORRIDOR_COLOURS[c]}"></span>'
-            f"{esc(CORRIDOR_LABELS[c])}</div>"
+            f"{esc(corridor_label(c))}</div>"
         )
     rows.append(
-        '<div><span class="sw" style="border-top:2px solid #7f7f7f"></span>other rail</div>'
+        '<div><span class="sw" style="border-top:2px solid #7f7f7f"></span>'
+        f"{esc(text('legend.other_rail'))}</div>"
     )
-    rows.append('<div><span class="sw" style="border-top:2px dashed #8c564b"></span>truck</div>')
+    rows.append(
+        '<div><span class="sw" style="border-top:2px dashed #8c564b"></span>'
+        f"{esc(text('legend.truck'))}</div>"
+    )
     for k in ("park", "destination", "junction", "city"):
         rows.append(
             f'<div><span class="dot" style="background:{KIND_STYLE[k][1]}"></span>'
-            f"{esc(KIND_LABELS[k])}</div>"
+            f"{esc(text(f'kinds.{k}'))}</div>"
         )
     rows.append(
         '<div><span class="dot rp-diamond" style="background:#ffbf00;border-radius:0"></span>'
-        "border port, gauge change</div>"
+        f"{esc(text('legend.border_change'))}</div>"
     )
     rows.append(
         '<div><span class="dot rp-diamond" style="background:#fff;border-radius:0"></span>'
-        "border port, same gauge</div>"
+        f"{esc(text('legend.border_same'))}</div>"
     )
     return "".join(rows)
 
@@ -382,16 +429,27 @@ def _manifest(view: TrainView, plan: Plan, net: Network, rows: list[tuple[object
     head = (
         f'<div class="rp-pop"><b>{esc(t.departure_id)}</b><br>'
         f"{node_label(o) if o else esc(t.origin)} → {node_label(dest) if dest else esc(t.destination)}"
-        + (f" via {node_label(bp)}" if bp else "")
-        + f"<br>ETD {esc(t.depart_date)} · ETA {esc(view.arrival_date)}"
-        + f"<br>load {t.load_teu} / {t.capacity_teu} TEU ({t.utilization:.0%}), "
-        f"{t.gross_t:,.0f} t"
+        + (f" {esc(text('manifest.via'))} {node_label(bp)}" if bp else "")
+        + f"<br>{esc(text('manifest.etd'))} {esc(t.depart_date)} · "
+        f"{esc(text('manifest.eta'))} {esc(view.arrival_date)}<br>"
+        + esc(
+            text(
+                "manifest.load",
+                load=t.load_teu,
+                cap=t.capacity_teu,
+                util=f"{t.utilization:.0%}",
+                t=f"{t.gross_t:,.0f}",
+            )
+        )
     )
     shown = rows[:MANIFEST_ROWS]
     more = (
-        f"<br>… and {len(rows) - MANIFEST_ROWS} more shipments" if len(rows) > MANIFEST_ROWS else ""
+        "<br>" + esc(text("manifest.more", n=len(rows) - MANIFEST_ROWS))
+        if len(rows) > MANIFEST_ROWS
+        else ""
     )
-    table = _table(("shipment", "customer", "containers", "TEU", "ETA", "late days"), shown)
+    cols = ("shipment", "customer", "containers", "teu", "eta", "late_days")
+    table = _table(tuple(text(f"col.{c}") for c in cols), shown)
     return head + table + more + "</div>"
 
 
@@ -400,7 +458,7 @@ def _train_weight(load_teu: int, max_teu: int) -> float:
 
 
 def plan_map(
-    plan: Plan, net: Network, *, offline: bool = False, tiles: str | None = None
+    plan: Plan, net: Network, *, offline: bool = False, tiles: str | None = None, lang: str = "en"
 ) -> folium.Map:
     """A plan: running trains along their routes (width by TEU, colour by utilization) with
     their manifest; cancelled departures dashed; border ports sized by their busiest day
@@ -408,7 +466,13 @@ def plan_map(
     slider that moves the trains; layer control and legend.
 
     Above :data:`TRAIN_LAYER_LIMIT` running trains the map draws on a canvas, the per-train
-    and cancelled layers start hidden and the traffic-by-route layer is added."""
+    and cancelled layers start hidden and the traffic-by-route layer is added. Every label is
+    in ``lang`` (``en`` or ``zh``; place names in it, the other language in the tooltips)."""
+    with i18n.using(lang):
+        return _plan_map(plan, net, offline=offline, tiles=tiles)
+
+
+def _plan_map(plan: Plan, net: Network, *, offline: bool, tiles: str | None) -> folium.Map:
     views = train_views(plan, net)
     running = [v for v in views if v.train.runs and len(v.route) > 1]
     big = len(running) > TRAIN_LAYER_LIMIT
@@ -422,7 +486,7 @@ def plan_map(
     _border_layer(plan, net).add_to(m)
     _unassigned_layer(plan, net, customers).add_to(m)
     _endpoints_layer(running, net).add_to(m)
-    moving = folium.FeatureGroup(name="Trains by day (slider)", show=True)
+    moving = folium.FeatureGroup(name=text("layer.slider"), show=True)
     moving.add_to(m)
     if running:
         DaySlider(_slider_data(running, net), moving).add_to(m)
@@ -435,7 +499,7 @@ def plan_map(
 
 def _context_layer(net: Network) -> folium.FeatureGroup:
     """The network's rail and ferry links in light grey, under the plan (not clickable)."""
-    context = folium.FeatureGroup(name="Network", show=True)
+    context = folium.FeatureGroup(name=text("layer.network"), show=True)
     for lk in net.links:
         if lk.mode != "truck":
             folium.PolyLine(
@@ -456,9 +520,10 @@ def _cancelled_layer(
     for v in views:
         if not v.train.runs and len(v.route) > 1:
             cancelled[v.route].append(v)
-    cancel_group = folium.FeatureGroup(name="Cancelled departures", show=show)
+    cancel_group = folium.FeatureGroup(name=text("layer.cancelled"), show=show)
     for route, vs in sorted(cancelled.items()):
         ids = [esc(v.train.departure_id) for v in vs]
+        a, b = place_name(net, route[0]), place_name(net, route[-1])
         line = folium.PolyLine(
             _coords(net, route),
             color="#555555",
@@ -469,14 +534,14 @@ def _cancelled_layer(
         )
         line.add_child(
             HtmlPopup(
-                f'<div class="rp-pop"><b>{len(vs)} departure(s) not run</b> on '
-                f"{esc(route[0])} → {esc(route[-1])}<br>"
+                f'<div class="rp-pop"><b>{esc(text("cancelled.popup", n=len(vs)))}</b> '
+                f"{esc(text('cancelled.on'))} {esc(a)} → {esc(b)}<br>"
                 + "<br>".join(ids[:50])
-                + (f"<br>… and {len(ids) - 50} more" if len(ids) > 50 else "")
+                + ("<br>" + esc(text("more", n=len(ids) - 50)) if len(ids) > 50 else "")
                 + "</div>"
             )
         )
-        line.add_child(Tip(f"{len(vs)} cancelled: {esc(route[0])} → {esc(route[-1])}"))
+        line.add_child(Tip(esc(text("cancelled.tip", n=len(vs), a=a, b=b))))
         line.add_to(cancel_group)
     return cancel_group
 
@@ -504,7 +569,7 @@ def _trains_layer(
             )
         )
     max_teu = max((v.train.capacity_teu for v in running), default=1)
-    trains_group = folium.FeatureGroup(name="Running trains", show=show)
+    trains_group = folium.FeatureGroup(name=text("layer.running"), show=show)
     for v in running:
         t = v.train
         line = folium.PolyLine(
@@ -524,7 +589,7 @@ def _trains_layer(
 
 def _endpoints_layer(running: Sequence[TrainView], net: Network) -> folium.FeatureGroup:
     """A marker at every place where a running train starts or ends."""
-    endpoints = folium.FeatureGroup(name="Origins and destinations", show=True)
+    endpoints = folium.FeatureGroup(name=text("layer.endpoints"), show=True)
     ends = sorted({v.route[0] for v in running} | {v.route[-1] for v in running})
     for nid in ends:
         n = net.nodes[nid]
@@ -534,7 +599,7 @@ def _endpoints_layer(running: Sequence[TrainView], net: Network) -> folium.Featu
 
 def _traffic_layer(running: Sequence[TrainView], net: Network) -> folium.FeatureGroup:
     """One line per route with the number of trains and TEU on it, for big plans."""
-    group = folium.FeatureGroup(name="Traffic by route", show=True)
+    group = folium.FeatureGroup(name=text("layer.traffic"), show=True)
     by_route: dict[tuple[str, ...], list[TrainLoad]] = defaultdict(list)
     for v in running:
         by_route[v.route].append(v.train)
@@ -551,20 +616,22 @@ def _traffic_layer(running: Sequence[TrainView], net: Network) -> folium.Feature
         )
         line.add_child(
             HtmlPopup(
-                f'<div class="rp-pop"><b>{esc(route[0])} → {esc(route[-1])}</b><br>'
-                f"{len(ts)} trains, {teu:,} TEU, mean utilization {util:.0%}<br>"
+                f'<div class="rp-pop"><b>{esc(place_name(net, route[0]))} → '
+                f"{esc(place_name(net, route[-1]))}</b><br>"
+                + esc(text("traffic.popup", n=len(ts), teu=f"{teu:,}", util=f"{util:.0%}"))
+                + "<br>"
                 + "<br>".join(esc(t.departure_id) for t in ts[:30])
-                + (f"<br>… and {len(ts) - 30} more" if len(ts) > 30 else "")
+                + ("<br>" + esc(text("more", n=len(ts) - 30)) if len(ts) > 30 else "")
                 + "</div>"
             )
         )
-        line.add_child(Tip(f"{len(ts)} trains, {teu:,} TEU"))
+        line.add_child(Tip(esc(text("traffic.tip", n=len(ts), teu=f"{teu:,}"))))
         line.add_to(group)
     return group
 
 
 def _border_layer(plan: Plan, net: Network) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="Border ports: busiest day vs quota", show=True)
+    group = folium.FeatureGroup(name=text("layer.border"), show=True)
     for port, days in border_load(plan).items():
         n = net.nodes.get(port)
         if n is None:
@@ -573,12 +640,13 @@ def _border_layer(plan: Plan, net: Network) -> folium.FeatureGroup:
         ratio = busiest / quota if quota else 0.0
         colour = "#d62728" if ratio >= 1 else "#ff7f0e" if ratio >= 0.75 else "#1f77b4"
         radius = round(6 + 10 * min(ratio, 1.5), 1) if quota else 8
-        rows = [(day, k, q if q is not None else "no limit") for day, (k, q) in days.items()]
-        limit = f"{quota} trains/day" if quota is not None else "no quota"
+        no_limit = text("border.no_limit")
+        rows = [(day, k, q if q is not None else no_limit) for day, (k, q) in days.items()]
+        limit = text("border.per_day", n=quota) if quota is not None else text("border.no_quota")
         popup = (
-            f'<div class="rp-pop"><b>{node_label(n)}</b><br>busiest day {esc(busiest_day)}: '
-            f"{busiest} train(s) against {esc(limit)}"
-            + _table(("day", "trains", "quota"), rows)
+            f'<div class="rp-pop"><b>{node_label(n)}</b><br>'
+            + esc(text("border.popup", day=busiest_day, n=busiest, limit=limit))
+            + _table((text("col.day"), text("col.trains"), text("col.quota")), rows)
             + "</div>"
         )
         marker = folium.CircleMarker(
@@ -592,20 +660,28 @@ def _border_layer(plan: Plan, net: Network) -> folium.FeatureGroup:
             class_name="rp-border-load",
         )
         marker.add_child(HtmlPopup(popup))
-        marker.add_child(Tip(f"{node_label(n)}: busiest day {busiest} / {esc(limit)}"))
+        marker.add_child(
+            Tip(esc(text("border.tip", name=i18n.place_label(n), n=busiest, limit=limit)))
+        )
         marker.add_to(group)
     return group
 
 
 def _unassigned_layer(plan: Plan, net: Network, customers: dict[str, str]) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="Unassigned shipments (by origin)", show=True)
+    group = folium.FeatureGroup(name=text("layer.unassigned"), show=True)
     origin_of = {s.shipment_id: s.origin for s in plan.problem.shipments}
     by_origin: dict[str, list[tuple[object, ...]]] = defaultdict(list)
     for u in plan.unassigned:
         o = origin_of.get(u.shipment_id, "")
         if o in net.nodes:
             by_origin[o].append(
-                (u.shipment_id, customers.get(u.shipment_id, ""), u.containers, u.teu, u.reason)
+                (
+                    u.shipment_id,
+                    customers.get(u.shipment_id, ""),
+                    u.containers,
+                    u.teu,
+                    i18n.reason(u.reason),
+                )
             )
     for origin, rows in sorted(by_origin.items()):
         n = net.nodes[origin]
@@ -623,14 +699,23 @@ def _unassigned_layer(plan: Plan, net: Network, customers: dict[str, str]) -> fo
         )
         marker.add_child(
             HtmlPopup(
-                f'<div class="rp-pop"><b>{node_label(n)}: {len(rows)} shipment(s), '
-                f"{teu} TEU left unassigned</b>"
-                + _table(("shipment", "customer", "containers", "TEU", "reason"), rows)
+                '<div class="rp-pop"><b>'
+                + esc(text("unassigned.popup", name=i18n.place_label(n), n=len(rows), teu=teu))
+                + "</b>"
+                + _table(
+                    tuple(
+                        text(f"col.{c}")
+                        for c in ("shipment", "customer", "containers", "teu", "reason")
+                    ),
+                    rows,
+                )
                 + "</div>",
                 max_width=560,
             )
         )
-        marker.add_child(Tip(f"{node_label(n)}: {len(rows)} unassigned shipment(s), {teu} TEU"))
+        marker.add_child(
+            Tip(esc(text("unassigned.tip", name=i18n.place_label(n), n=len(rows), teu=teu)))
+        )
         marker.add_to(group)
     return group
 
@@ -660,20 +745,24 @@ def _slider_data(running: Sequence[TrainView], net: Network) -> dict[str, object
         "days": max((end - start).days, 0),
         "routes": routes,
         "trains": trains,
+        "words": text("slider.words").split("|"),
     }
 
 
 def _plan_legend() -> str:
-    rows = ["<h4>Plan</h4><div>train colour: utilization</div>"]
+    rows = [f"<h4>{esc(text('legend.plan'))}</h4><div>{esc(text('legend.colour'))}</div>"]
     for _, colour, label in reversed(UTILIZATION_BINS):
         rows.append(f'<div><span class="sw" style="border-color:{colour}"></span>{label}</div>')
     rows += [
-        '<div><span class="sw" style="border-top:8px solid #999"></span>width: TEU on board</div>',
-        '<div><span class="sw" style="border-top:2px dashed #555"></span>departure not run</div>',
-        '<div><span class="dot" style="background:#d62728"></span>border port at its quota '
-        "(size: busiest day / quota)</div>",
+        '<div><span class="sw" style="border-top:8px solid #999"></span>'
+        f"{esc(text('legend.width'))}</div>",
+        '<div><span class="sw" style="border-top:2px dashed #555"></span>'
+        f"{esc(text('legend.not_run'))}</div>",
+        '<div><span class="dot" style="background:#d62728"></span>'
+        f"{esc(text('legend.quota'))}</div>",
         '<div><span class="dot" style="background:#fff;border:2px dashed #d62728"></span>'
-        "origin with unassigned shipments</div>",
-        '<div><span class="dot" style="background:#1a9850"></span>train on the slider day</div>',
+        f"{esc(text('legend.unassigned'))}</div>",
+        '<div><span class="dot" style="background:#1a9850"></span>'
+        f"{esc(text('legend.slider'))}</div>",
     ]
     return "".join(rows)

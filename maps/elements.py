@@ -187,8 +187,9 @@ class DaySlider(MacroElement):
                     n++;
                 });
                 var date = new Date(t0 + day * 86400000).toISOString().slice(0, 10);
-                label.textContent = "Day " + day + " \u00b7 " + date + " \u00b7 " + n +
-                    (n === 1 ? " train" : " trains") + " on the way";
+                var w = data.words || ["Day ", "", " train on the way", " trains on the way"];
+                label.textContent = w[0] + day + w[1] + " \u00b7 " + date + " \u00b7 " + n +
+                    (n === 1 ? w[2] : w[3]);
                 box.setAttribute("data-day", String(day));
             }
             input.addEventListener("input", function () { show(parseInt(input.value, 10)); });

@@ -36,6 +36,8 @@ def write_report(
     *,
     offline: bool = False,
     tiles: str | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write the plan report (KPIs, map, charts, tables) as one self-contained HTML file."""
-    write_atomic(path, report_html(plan, net, offline=offline, tiles=tiles))
+    """Write the plan report (KPIs, map, charts, tables) as one self-contained HTML file,
+    every label in ``lang`` (``en`` or ``zh``)."""
+    write_atomic(path, report_html(plan, net, offline=offline, tiles=tiles, lang=lang))

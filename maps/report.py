@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 
 import folium
 
-from maps import charts
+from maps import charts, i18n
 from maps.assets import OfflineError, make_offline, outside_urls
-from maps.draw import TrainView, esc, plan_map, train_views
+from maps.draw import TrainView, esc, place_name, plan_map, train_views
+from maps.i18n import text
 from network import Network
 from routing.domain.plan import Plan
 
@@ -46,6 +47,14 @@ table.data th, table.data td { padding: 3px 8px; border-bottom: 1px solid #e4e4e
 table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.data td.reason { white-space: normal; min-width: 320px; }
 footer { color: #777; font-size: 12px; margin-top: 24px; }
+"""
+
+
+#: the Chinese report's fonts: the CJK fonts first (Debian's fonts-noto-cjk), so that Chinese
+#: text is drawn with CJK glyphs rather than a fallback's boxes
+CJK_FONTS = """
+body, table.data, .kpi { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+  "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", system-ui, sans-serif; }
 """
 
 
@@ -87,8 +96,24 @@ def _table(
     )
 
 
-def kpis(plan: Plan) -> list[tuple[str, str, str, bool]]:
-    """Headline numbers: (label, value, note, warn)."""
+def _usd(v: float) -> str:
+    return text("usd", v=f"{v:,.0f}")
+
+
+def kpis(plan: Plan, lang: str | None = None) -> list[tuple[str, str, str, bool]]:
+    """Headline numbers: (label, value, note, warn), in ``lang`` (default: the language in
+    use, :mod:`maps.i18n`)."""
+    with i18n.using(lang or i18n.current()):
+        return _kpis(plan)
+
+
+def status_text(status: str) -> str:
+    """A plan's status in the language in use."""
+    key = f"status.{status}"
+    return text(key) if key in i18n.CATALOGUE else status
+
+
+def _kpis(plan: Plan) -> list[tuple[str, str, str, bool]]:
     s = plan.summary
     cost = s.get("cost", {}) or {}
     running = [t for t in plan.trains if t.runs]
@@ -100,23 +125,33 @@ def kpis(plan: Plan) -> list[tuple[str, str, str, bool]]:
     left_teu = sum(u.teu for u in plan.unassigned)
     return [
         (
-            "total cost",
-            f"{plan.total_cost:,.0f} USD",
-            f"status {plan.status}, gap {plan.gap:.1%}",
+            text("kpi.total"),
+            _usd(plan.total_cost),
+            text("kpi.total_sub", status=status_text(plan.status), gap=f"{plan.gap:.1%}"),
             False,
         ),
-        ("train fixed cost", f"{float(cost.get('fixed', 0)):,.0f} USD", "", False),
-        ("freight", f"{float(cost.get('freight', 0)):,.0f} USD", "", False),
-        ("trucking", f"{float(cost.get('truck', 0)):,.0f} USD", "", False),
-        ("late penalties", f"{float(cost.get('late', 0)):,.0f} USD", "", False),
-        ("trains run", f"{len(running):,}", f"of {len(plan.trains):,} departures", False),
-        ("TEU assigned", f"{teu:,}", f"{containers:,} containers", False),
-        ("mean utilization", f"{util:.0%}", "of running trains' TEU capacity", False),
-        ("on-time share", f"{on_time / teu:.0%}" if teu else "–", "of assigned TEU", False),
+        (text("kpi.fixed"), _usd(float(cost.get("fixed", 0))), "", False),
+        (text("kpi.freight"), _usd(float(cost.get("freight", 0))), "", False),
+        (text("kpi.truck"), _usd(float(cost.get("truck", 0))), "", False),
+        (text("kpi.late"), _usd(float(cost.get("late", 0))), "", False),
         (
-            "unassigned",
+            text("kpi.trains"),
+            f"{len(running):,}",
+            text("kpi.trains_sub", n=f"{len(plan.trains):,}"),
+            False,
+        ),
+        (text("kpi.teu"), f"{teu:,}", text("kpi.teu_sub", n=f"{containers:,}"), False),
+        (text("kpi.util"), f"{util:.0%}", text("kpi.util_sub"), False),
+        (
+            text("kpi.on_time"),
+            f"{on_time / teu:.0%}" if teu else "–",
+            text("kpi.on_time_sub"),
+            False,
+        ),
+        (
+            text("kpi.unassigned"),
             f"{left_teu:,} TEU",
-            f"{left_c:,} containers in {len(plan.unassigned):,} shipments",
+            text("kpi.unassigned_sub", c=f"{left_c:,}", s=f"{len(plan.unassigned):,}"),
             bool(plan.unassigned),
         ),
     ]
@@ -129,8 +164,17 @@ def report_html(
     offline: bool = False,
     tiles: str | None = None,
     map_: folium.Map | None = None,
+    lang: str = "en",
 ) -> str:
-    """The report page as a string (``map_``: a plan map already drawn, else one is drawn)."""
+    """The report page as a string (``map_``: a plan map already drawn, else one is drawn),
+    every label in ``lang`` (``en`` or ``zh``)."""
+    with i18n.using(lang):
+        return _report_html(plan, net, offline=offline, tiles=tiles, map_=map_)
+
+
+def _report_html(
+    plan: Plan, net: Network, *, offline: bool, tiles: str | None, map_: folium.Map | None
+) -> str:
     map_html = _map_html(plan, net, offline=offline, tiles=tiles, map_=map_)
     views = train_views(plan, net)
     customers = {s.shipment_id: s.customer for s in plan.problem.shipments}
@@ -141,9 +185,10 @@ def report_html(
         horizon=_horizon(plan.summary.get("inputs", {}) or {}),
         cards=cards,
         map_html=map_html,
-        assignments=_assignments_table(plan, customers),
+        assignments=_assignments_table(plan, net, customers),
         unassigned=_unassigned_table(plan, customers),
         made=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        ports={p: place_name(net, p) for d in plan.problem.departures if (p := d.border_port)},
     )
 
 
@@ -152,7 +197,11 @@ def _map_html(
 ) -> str:
     """The plan map's own HTML document (``map_``, else drawn); offline, it is made offline
     and must load nothing from outside (:class:`OfflineError` naming what it still loads)."""
-    m = map_ if map_ is not None else plan_map(plan, net, offline=offline, tiles=tiles)
+    m = (
+        map_
+        if map_ is not None
+        else plan_map(plan, net, offline=offline, tiles=tiles, lang=i18n.current())
+    )
     if offline:
         make_offline(m)
     map_html = m.get_root().render()
@@ -164,31 +213,39 @@ def _map_html(
 def _horizon(inputs: dict[str, str]) -> str:
     """The timetable's window for the header, when the plan's inputs name one."""
     if "horizon_start" in inputs:
-        return f" · timetable from {inputs['horizon_start']} for {inputs.get('horizon_days', '?')} days"
+        return text(
+            "report.horizon",
+            start=inputs["horizon_start"],
+            days=inputs.get("horizon_days", "?"),
+        )
     return ""
 
 
-def _assignments_table(plan: Plan, customers: dict[str, str]) -> str:
-    """Every assignment with its customer, places, dates and costs (USD, whole dollars)."""
+ASSIGNMENT_COLUMNS = (
+    "shipment",
+    "customer",
+    "departure",
+    "containers",
+    "teu",
+    "gross_t",
+    "origin",
+    "destination",
+    "border_port",
+    "etd",
+    "eta",
+    "late_days",
+    "freight",
+    "truck",
+    "late",
+)
+
+
+def _assignments_table(plan: Plan, net: Network, customers: dict[str, str]) -> str:
+    """Every assignment with its customer, places (names in Chinese, ids in English), dates
+    and costs (USD, whole dollars)."""
     return _table(
         "assignments",
-        (
-            "shipment",
-            "customer",
-            "departure",
-            "containers",
-            "TEU",
-            "gross t",
-            "origin",
-            "destination",
-            "border port",
-            "ETD",
-            "ETA",
-            "late days",
-            "freight USD",
-            "truck USD",
-            "late USD",
-        ),
+        tuple(text(f"col.{c}") for c in ASSIGNMENT_COLUMNS),
         (
             (
                 a.shipment_id,
@@ -197,9 +254,9 @@ def _assignments_table(plan: Plan, customers: dict[str, str]) -> str:
                 a.containers,
                 a.teu,
                 f"{a.gross_t:,.1f}",
-                a.origin,
-                a.destination,
-                a.border_port,
+                place_name(net, a.origin),
+                place_name(net, a.destination),
+                place_name(net, a.border_port) if a.border_port else "",
                 a.depart_date,
                 a.arrival_date,
                 a.late_days,
@@ -216,12 +273,18 @@ def _assignments_table(plan: Plan, customers: dict[str, str]) -> str:
 def _unassigned_table(plan: Plan, customers: dict[str, str]) -> str:
     """The containers left with their reasons, or a line saying every one is on a train."""
     if not plan.unassigned:
-        return "<p>Every container is on a train.</p>"
+        return f"<p>{esc(text('report.all_on_train'))}</p>"
     return _table(
         "unassigned",
-        ("shipment", "customer", "containers", "TEU", "reason"),
+        tuple(text(f"col.{c}") for c in ("shipment", "customer", "containers", "teu", "reason")),
         (
-            (u.shipment_id, customers.get(u.shipment_id, ""), u.containers, u.teu, u.reason)
+            (
+                u.shipment_id,
+                customers.get(u.shipment_id, ""),
+                u.containers,
+                u.teu,
+                i18n.reason(u.reason),
+            )
             for u in plan.unassigned
         ),
         numeric={2, 3},
@@ -239,42 +302,46 @@ def _page(
     assignments: str,
     unassigned: str,
     made: str,
+    ports: dict[str, str] | None = None,
 ) -> str:
     """The page: header, KPI cards, the map in an ``<iframe srcdoc>``, the charts (drawn
     here), the tables and the footer."""
     s = plan.summary
+    lang = "zh-CN" if i18n.current() == "zh" else "en"
+    font = CJK_FONTS if i18n.current() == "zh" else ""
+    sub = text("report.sub", s=f"{len(plan.problem.shipments):,}", d=f"{len(plan.trains):,}")
+    solver = "" if i18n.current() == "zh" else esc(s.get("solver", ""))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>railplan plan report</title>
-<style>{CSS}</style>
+<title>{esc(text("report.title"))}</title>
+<style>{CSS}{font}</style>
 </head>
 <body>
-<header><h1>Plan report</h1>
-<p>{len(plan.problem.shipments):,} shipments on {len(plan.trains):,} departures{esc(horizon)} ·
-{esc(s.get("solver", ""))} {esc(plan.status)}</p></header>
+<header><h1>{esc(text("report.h1"))}</h1>
+<p>{esc(sub)}{esc(horizon)} ·
+{solver} {esc(status_text(plan.status))}</p></header>
 <main>
-<section id="kpis"><h2>Headline</h2><div class="kpis">{cards}</div></section>
-<section><h2>Map</h2>
-<iframe id="plan-map" title="plan map" srcdoc="{esc(map_html)}"></iframe>
-<p style="font-size:12px;color:#555">Click a train for its manifest; the slider at the bottom
-left moves the trains day by day; the layer button at the top right shows or hides layers.</p>
+<section id="kpis"><h2>{esc(text("report.headline"))}</h2><div class="kpis">{cards}</div></section>
+<section><h2>{esc(text("report.map"))}</h2>
+<iframe id="plan-map" title="{esc(text("report.map_title"))}" srcdoc="{esc(map_html)}"></iframe>
+<p style="font-size:12px;color:#555">{esc(text("report.map_hint"))}</p>
 </section>
-<section><h2>Trains</h2>
-{_img(charts.utilization_chart(views), "train utilization by departure", "chart-utilization")}
-{_img(charts.timeline_chart(views), "departure timeline per corridor", "chart-timeline")}
+<section><h2>{esc(text("report.trains"))}</h2>
+{_img(charts.utilization_chart(views), text("chart.util_alt"), "chart-utilization")}
+{_img(charts.timeline_chart(views), text("chart.timeline_alt"), "chart-timeline")}
 </section>
-<section><h2>Border crossings</h2>
-{_img(charts.border_chart(plan), "border crossings per day against quota", "chart-border")}
+<section><h2>{esc(text("report.borders"))}</h2>
+{_img(charts.border_chart(plan, ports), text("chart.border_alt"), "chart-border")}
 </section>
-<section><h2>Cost</h2>
-{_img(charts.cost_chart(plan), "cost breakdown", "chart-cost")}
+<section><h2>{esc(text("report.cost"))}</h2>
+{_img(charts.cost_chart(plan), text("chart.cost_alt"), "chart-cost")}
 </section>
-<section><h2>Assignments ({len(plan.assignments):,})</h2>{assignments}</section>
-<section><h2>Unassigned ({len(plan.unassigned):,})</h2>{unassigned}</section>
-<footer>Made by railplan on {made}. Costs in USD; TEU = twenty-foot equivalent unit.</footer>
+<section><h2>{esc(text("report.assignments", n=f"{len(plan.assignments):,}"))}</h2>{assignments}</section>
+<section><h2>{esc(text("report.unassigned", n=f"{len(plan.unassigned):,}"))}</h2>{unassigned}</section>
+<footer>{esc(text("report.footer", made=made))}</footer>
 </main>
 </body>
 </html>

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 import maps
-from railplan.cli.app import DAYS, _date, _err, handle_errors, load_net, main
+from railplan.cli.app import DAYS, _date, _err, handle_errors, lang_option, load_net, main
 from railplan.cli.plan import draw
 from routing.api import make_problem, read_problem
 from routing.domain.check import check
@@ -97,11 +97,17 @@ def check_cmd(
 )
 @click.option("--tiles", help="Tile provider for online maps (default OpenStreetMap).")
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
+@lang_option
 @handle_errors
 def map_cmd(
-    plan_dir: str, out: str | None, offline: bool, tiles: str | None, network_dir: str | None
+    plan_dir: str,
+    out: str | None,
+    offline: bool,
+    tiles: str | None,
+    network_dir: str | None,
+    lang: str,
 ) -> None:
-    """Draw the map and the report of the plan in PLAN_DIR again (no solving)."""
+    """Draw the map and the report of the plan in PLAN_DIR again (no solving), in --lang."""
     if tiles and not offline:
         try:
             maps.check_tiles(tiles)
@@ -115,5 +121,5 @@ def map_cmd(
     problem = make_problem(ships, net, deps, border_quota=quota, border_quota_by_date=by_date)
     plan = read_plan(plan_dir, problem)
     map_file = Path(out) if out else Path(plan_dir) / "map.html"
-    report = draw(plan, net, map_file, offline, tiles)
+    report = draw(plan, net, map_file, offline, tiles, lang)
     click.echo(f"map written to {map_file}, report to {report}")

@@ -21,6 +21,7 @@ from railplan.cli.app import (
     _err,
     common,
     handle_errors,
+    lang_option,
     load_net,
     main,
     summary_text,
@@ -38,17 +39,30 @@ SAMPLE = data_path("samples", "shipments.csv")
 
 
 def draw(
-    plan: Plan, net: network.Network, map_file: Path, offline: bool, tiles: str | None
+    plan: Plan,
+    net: network.Network,
+    map_file: Path,
+    offline: bool,
+    tiles: str | None,
+    lang: str = "en",
 ) -> Path:
     """Draw the plan's map and, beside it, its report (``report.html`` beside ``map.html``,
-    else ``NAME.report.html`` beside ``NAME.html``). Returns the report's path."""
-    maps.save(maps.plan_map(plan, net, offline=offline, tiles=tiles), map_file, offline=offline)
+    else ``NAME.report.html`` beside ``NAME.html``), in ``lang``. Returns the report's path."""
+    m = maps.plan_map(plan, net, offline=offline, tiles=tiles, lang=lang)
+    maps.save(m, map_file, offline=offline)
     if map_file.name == "map.html":
         report = map_file.with_name("report.html")
     else:
         report = map_file.with_suffix(".report.html")
-    maps.write_report(plan, net, report, offline=offline, tiles=tiles)
+    maps.write_report(plan, net, report, offline=offline, tiles=tiles, lang=lang)
     return report
+
+
+def place_names(net: network.Network, lang: str) -> dict[str, str]:
+    """Node id -> its name in ``lang`` for ``plan.xlsx`` (Chinese only: English keeps ids)."""
+    if lang != "zh":
+        return {}
+    return {i: n.name_zh or n.name_en for i, n in net.nodes.items()}
 
 
 def prepare(
@@ -93,8 +107,10 @@ def run_plan(
     offline: bool = False,
     tiles: str | None = None,
     force: bool = False,
+    lang: str = "en",
 ) -> Plan:
-    """Solve, then write the plan folder with its map and report in one swap."""
+    """Solve, then write the plan folder with its map and report in one swap; ``plan.xlsx``,
+    the map and the report in ``lang``."""
     if not quiet:
         _err(
             f"planning {len(problem.shipments)} shipments on {len(problem.departures)} departures "
@@ -104,9 +120,16 @@ def run_plan(
         plan = solve_problem(problem, time_limit=time_limit, seed=seed, progress=progress)
 
     def maps_into(folder: Path) -> None:
-        draw(plan, net, folder / "map.html", offline, tiles)
+        draw(plan, net, folder / "map.html", offline, tiles, lang)
 
-    write_plan(plan, out, extra=maps_into if draw_maps else None, force=force)
+    write_plan(
+        plan,
+        out,
+        extra=maps_into if draw_maps else None,
+        force=force,
+        lang=lang,
+        places=place_names(net, lang),
+    )
     if as_json:
         click.echo(json.dumps(plan.summary, indent=2, ensure_ascii=False, default=str))
     else:
@@ -126,6 +149,7 @@ FORCE_HELP = "Write the plan's files into a folder that holds other files (only 
 @click.option("--out", default="out/demo", show_default=True, help=OUT_HELP)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--offline", is_flag=True, help="Maps make no outside request.")
+@lang_option
 @handle_errors
 def demo(
     network_dir: str | None,
@@ -136,6 +160,7 @@ def demo(
     out: str,
     force: bool,
     offline: bool,
+    lang: str,
 ) -> None:
     """Plan the bundled sample batch on the bundled network."""
     net = load_net(network_dir)
@@ -150,6 +175,7 @@ def demo(
         as_json=as_json,
         offline=offline,
         force=force,
+        lang=lang,
     )
 
 
@@ -205,6 +231,7 @@ def demo(
 @click.option("--commit", is_flag=True, help="Book the plan's assignments in the ledger.")
 @click.option("--who", default="", help="Who commits (recorded in the ledger).")
 @common
+@lang_option
 @handle_errors
 @ledger_errors
 def plan_cmd(
@@ -232,6 +259,7 @@ def plan_cmd(
     seed: int,
     quiet: bool,
     as_json: bool,
+    lang: str,
 ) -> None:
     """Plan a batch of SHIPMENTS (CSV, XLSX or JSON) and write the plan to --out; with --db,
     on the capacity the ledger's confirmed bookings leave (--commit books it)."""
@@ -277,6 +305,7 @@ def plan_cmd(
         offline=offline,
         tiles=tiles,
         force=force,
+        lang=lang,
     )
     if led is not None and commit:
         new = [a for a in plan.assignments if LOT_SEPARATOR not in a.shipment_id]

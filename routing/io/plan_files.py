@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from network.files import umask
@@ -35,13 +35,15 @@ from routing.domain.plan import (
 )
 from routing.io.batch import write_batch
 from routing.io.errors import InputError
-from routing.io.table import read_table, unneutralise, write_csv, write_xlsx
+from routing.io.plan_xlsx import write_plan_xlsx
+from routing.io.table import read_table, unneutralise, write_csv
 
 #: every name railplan writes into a plan folder
 PLAN_FILES = frozenset(
     {
         "assignments.csv",
         "emissions.csv",
+        "changes.csv",  # a re-plan's
         "trains.csv",
         "unassigned.csv",
         "summary.json",
@@ -157,11 +159,15 @@ def write_plan(
     xlsx: bool = True,
     extra: Callable[[Path], None] | None = None,
     force: bool = False,
+    lang: str = "en",
+    places: Mapping[str, str] | None = None,
 ) -> None:
     """Write ``assignments.csv``, ``trains.csv``, ``unassigned.csv``, ``summary.json``,
     ``plan.xlsx`` and ``inputs/`` into ``out``; ``extra(folder)`` writes more files (the map
     and report) into the same temporary folder before it is put in place. The folder rule of
-    :func:`check_out` applies."""
+    :func:`check_out` applies. ``plan.xlsx`` is for people, in ``lang``, places named by
+    ``places`` (:func:`routing.io.plan_xlsx.write_plan_xlsx`); the CSV and JSON files keep
+    their English names and codes."""
     check_out(out, force=force)
     sheets = {
         "assignments": (ASSIGNMENT_COLUMNS, [a.row() for a in plan.assignments]),
@@ -179,11 +185,7 @@ def write_plan(
         )
         _write_inputs(tmp / "inputs", plan.problem)
         if xlsx:
-            summary_rows = [
-                {"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v}
-                for k, v in plan.summary.items()
-            ]
-            write_xlsx(tmp / "plan.xlsx", {**sheets, "summary": (("key", "value"), summary_rows)})
+            write_plan_xlsx(tmp / "plan.xlsx", plan, lang=lang, places=places)
         if extra is not None:
             extra(tmp)
 

@@ -117,7 +117,7 @@ def test_failed_write_leaves_no_half_plan(tmp_path: Path, monkeypatch: pytest.Mo
     def boom(*_a: object, **_k: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(plan_files, "write_xlsx", boom)
+    monkeypatch.setattr(plan_files, "write_plan_xlsx", boom)
     code, _, err = run("plan", str(SAMPLE), "--no-maps", "--quiet", "--out", str(out))
     assert code == 1 and "disk full" in err and "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["p"]
