@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck browser postgres bench fuzz clean
+.PHONY: demo test lint typecheck browser fonts postgres bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ browser:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	    || echo "warning: chromium could not be installed; browser tests will be skipped"; }
 
+# Debian's CJK fonts (Noto Sans CJK) for the Chinese report and charts, installed only when
+# missing: without them Chinese text renders as empty boxes (the Chinese browser test skips).
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -qi 'Noto Sans CJK' || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	    || echo "warning: fonts-noto-cjk could not be installed; the Chinese browser test will be skipped"; }
+
 # Debian's PostgreSQL for the ledger's tests (the tests start a throwaway cluster themselves,
 # as the postgres user, on loopback), installed only when missing.
 postgres:
@@ -43,7 +50,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) browser postgres
+test: $(TEST_STAMP) browser fonts postgres
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint typecheck
 
