@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -30,9 +31,8 @@ from railplan.cli.ledger import ledger_errors
 from railplan.ledger import Ledger, default_url
 from railplan.ledger.planning import lots, running, with_bookings
 from routing.api import MAX_CARBON_PRICE_PER_T, read_problem, solve_problem
-from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem
+from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem, Shipment
 from routing.domain.plan import Plan
-from routing.domain.replan import LOT_SEPARATOR
 from routing.io import InputError, check_out, write_plan
 
 SAMPLE = data_path("samples", "shipments.csv")
@@ -284,8 +284,44 @@ def plan_cmd(
         tiles=None if offline or no_maps else tiles,
         force=force,
     )
-    led = Ledger(db or default_url()) if db or commit else None
+    with contextlib.ExitStack() as stack:
+        led = stack.enter_context(Ledger(db or default_url())) if db or commit else None
+        _plan_on(
+            problem,
+            led,
+            commit=commit,
+            who=who,
+            run=lambda p: run_plan(
+                p,
+                net,
+                Path(out),
+                time_limit=time_limit,
+                seed=seed,
+                quiet=quiet,
+                as_json=as_json,
+                draw_maps=not no_maps,
+                offline=offline,
+                tiles=tiles,
+                force=force,
+                lang=lang,
+            ),
+            as_json=as_json,
+        )
+
+
+def _plan_on(
+    problem: Problem,
+    led: Ledger | None,
+    *,
+    commit: bool,
+    who: str,
+    run: Callable[[Problem], Plan],
+    as_json: bool,
+) -> None:
+    """Plan ``problem`` alone, or on what the ledger's confirmed bookings leave (they join it
+    pinned); with ``commit``, book the new assignments on the version the plan was made on."""
     base = 0
+    booked: list[Shipment] = []
     if led is not None:
         led.register_departures(
             problem.departures, quota=problem.quota, quota_by_date=problem.quota_by_date, who=who
@@ -293,22 +329,10 @@ def plan_cmd(
         base = led.version()
         booked, _ = lots(led.bookings("confirmed"), move_penalty=0.0, pin_all=True)
         problem = with_bookings(problem, booked, running(led.departures()))
-    plan = run_plan(
-        problem,
-        net,
-        Path(out),
-        time_limit=time_limit,
-        seed=seed,
-        quiet=quiet,
-        as_json=as_json,
-        draw_maps=not no_maps,
-        offline=offline,
-        tiles=tiles,
-        force=force,
-        lang=lang,
-    )
+    plan = run(problem)
     if led is not None and commit:
-        new = [a for a in plan.assignments if LOT_SEPARATOR not in a.shipment_id]
+        lot_ids = {s.shipment_id for s in booked}
+        new = [a for a in plan.assignments if a.shipment_id not in lot_ids]
         res = led.commit_assignments(
             new,
             shipments=problem.shipments,
