@@ -10,8 +10,9 @@ layer, bundled Natural Earth country outlines).
 """
 
 from maps.assets import OfflineError, make_offline, outside_urls
-from maps.draw import check_tiles, network_map, plan_map, train_views
+from maps.draw import check_tiles, plan_map, train_views
 from maps.io import render, save, write_report
+from maps.network_draw import network_map
 from maps.report import report_html
 
 __all__ = [
