@@ -30,7 +30,7 @@ from maps.draw import (
     corridor_label,
     utilization_colour,
 )
-from maps.i18n import text
+from maps.i18n import current, text
 from routing.domain.plan import Plan
 
 DPI = 100
@@ -74,6 +74,28 @@ def _localised(fn: F) -> F:
                 return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+#: date tick formats of the charts in Chinese (matplotlib's own month names are English)
+ZH_DATES = {
+    "formats": ["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
+    "offset_formats": [
+        "",
+        "%Y年",
+        "%Y年%m月",
+        "%Y年%m月%d日",
+        "%Y年%m月%d日",
+        "%Y年%m月%d日 %H:%M",
+    ],
+}
+
+
+def _dates(loc: AutoDateLocator) -> ConciseDateFormatter:
+    """The date axis' labels in the language in use."""
+    if current() == "zh":
+        return ConciseDateFormatter(loc, **ZH_DATES)
+    return ConciseDateFormatter(loc)
 
 
 def _png(fig: Figure) -> bytes:
@@ -206,7 +228,7 @@ def timeline_chart(views: Sequence[TrainView]) -> bytes:
     ax.invert_yaxis()
     loc = AutoDateLocator()
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(_dates(loc))
     ax.grid(axis="x", color="#eee")
     ax.legend(
         handles=[
@@ -253,7 +275,7 @@ def border_chart(plan: Plan, names: dict[str, str] | None = None) -> bytes:
         ax.spines[["top", "right"]].set_visible(False)
     loc = AutoDateLocator()
     axes[-1].xaxis.set_major_locator(loc)
-    axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(loc))
+    axes[-1].xaxis.set_major_formatter(_dates(loc))
     axes[0].set_title(text("chart.border_title"), loc="left", fontsize=11)
     return _png(fig)
 
