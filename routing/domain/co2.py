@@ -162,7 +162,7 @@ class Element:
     tkm: float
     teu: int
     factor_key: str
-    factor_source: str
+    factor_note: str  # a fallback taken, if any (the factor's source is its row in the table)
     wtw_kg: float
     ttw_kg: float
 
@@ -301,7 +301,7 @@ def chain(
                 tkm=tkm,
                 teu=teu,
                 factor_key=f.key,
-                factor_source=(leg.note + f.source).strip(),
+                factor_note=leg.note.strip().rstrip(";"),
                 wtw_kg=activity * (f.wtw or 0.0) * scale,
                 ttw_kg=activity * (f.ttw or 0.0) * scale,
             )

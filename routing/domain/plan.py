@@ -49,7 +49,7 @@ EMISSION_COLUMNS = (
     "t",
     "tkm",
     "factor_key",
-    "factor_source",
+    "factor_note",
     "wtw_kg",
     "ttw_kg",
 )
@@ -108,7 +108,7 @@ class Emission:
     t: float
     tkm: float
     factor_key: str
-    factor_source: str
+    factor_note: str
     wtw_kg: float
     ttw_kg: float
 
@@ -237,7 +237,7 @@ def _emissions(problem: Problem, opts: Options, sol: Solution) -> list[Emission]
                     t=round(e.t, 3),
                     tkm=round(e.tkm, 3),
                     factor_key=e.factor_key,
-                    factor_source=e.factor_source,
+                    factor_note=e.factor_note,
                     wtw_kg=round(e.wtw_kg, 3),
                     ttw_kg=round(e.ttw_kg, 3),
                 )
