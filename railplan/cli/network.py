@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import maps
-from railplan.cli.app import DAYS, _date, handle_errors, load_net, main
+from railplan.cli.app import DAYS, _date, handle_errors, lang_option, load_net, main
 from routing.io import write_departures
 
 
@@ -21,9 +21,15 @@ from routing.io import write_departures
 )
 @click.option("--offline", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
+@lang_option
 @handle_errors
 def network_cmd(
-    network_dir: str | None, do_check: bool, map_file: str | None, offline: bool, as_json: bool
+    network_dir: str | None,
+    do_check: bool,
+    map_file: str | None,
+    offline: bool,
+    as_json: bool,
+    lang: str,
 ) -> None:
     """Summarise (and validate) the network."""
     net = load_net(network_dir)
@@ -43,7 +49,8 @@ def network_cmd(
     if do_check:
         click.echo("network data: OK")
     if map_file:
-        maps.save(maps.network_map(net, offline=offline), Path(map_file), offline=offline)
+        m = maps.network_map(net, offline=offline, lang=lang)
+        maps.save(m, Path(map_file), offline=offline)
         click.echo(f"map written to {map_file}")
 
 

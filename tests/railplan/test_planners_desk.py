@@ -253,3 +253,22 @@ def test_a_workbook_sheet_supplies_an_input_unless_its_flag_is_given(
     assert code == 0, err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["inputs"]["files"] == "quota.xlsx, border_quota.csv"
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "other"),
+    [
+        ("zh", "中通道（二连浩特）", "Mongolian via Erenhot"),
+        ("en", "Mongolian via Erenhot", "中通道"),
+    ],
+)
+def test_the_network_map_speaks_the_chosen_language(
+    lang: str, label: str, other: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "network.html"
+    code, _, err = run("network", "--map", str(out), "--offline", "--lang", lang)
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    shown = [json.dumps(label)[1:-1], json.dumps(label, ensure_ascii=False)[1:-1]]  # JS escapes
+    assert any(x in page for x in shown)
+    assert not any(x in page for x in (json.dumps(other)[1:-1], other))
