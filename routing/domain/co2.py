@@ -275,13 +275,22 @@ def chain(
     info: NetRouteInfo,
     factors: FactorTable,
     containers: int | None = None,
+    *,
+    cache: dict[tuple[str, str, str], list[_Leg]] | None = None,
 ) -> tuple[Element, ...]:
     """The chain elements of ``containers`` (default: all) of ``shipment`` on ``departure``
-    (see the module docstring for the rules)."""
+    (see the module docstring for the rules). ``cache`` keeps the legs of each (origin,
+    destination, departure) for the calls of one problem (the legs do not depend on mass)."""
     n = shipment.containers if containers is None else containers
     t = n * cargo_t(shipment.container_type, shipment.gross_t)
     teu = n * shipment.teu_per_container
-    legs, _ = _legs(shipment.origin, shipment.destination, departure, info, factors)
+    key = (shipment.origin, shipment.destination, departure.departure_id)
+    if cache is not None and key in cache:
+        legs = cache[key]
+    else:
+        legs, _ = _legs(shipment.origin, shipment.destination, departure, info, factors)
+        if cache is not None:
+            cache[key] = legs
     out = []
     for leg in legs:
         f = leg.factor

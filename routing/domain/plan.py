@@ -217,6 +217,7 @@ def _emissions(problem: Problem, opts: Options, sol: Solution) -> list[Emission]
         return []
     deps, ships = problem.departures, problem.shipments
     out: list[Emission] = []
+    legs: dict[tuple[str, str, str], Any] = {}
     for o, n in sorted(
         sol.counts.items(), key=lambda kv: (ships[opts.options[kv[0]].s].shipment_id, kv[0])
     ):
@@ -224,7 +225,7 @@ def _emissions(problem: Problem, opts: Options, sol: Solution) -> list[Emission]
             continue
         op = opts.options[o]
         sh, d = ships[op.s], deps[op.t]
-        for e in chain(sh, d, info, factors, containers=n):
+        for e in chain(sh, d, info, factors, containers=n, cache=legs):
             out.append(
                 Emission(
                     shipment_id=sh.shipment_id,
