@@ -202,10 +202,12 @@ class Ledger:
     def status(self, at: dt.date | dt.datetime | None = None) -> Status:
         """Capacity sold (confirmed), held and left per train and crossings per port and day:
         now, or as the ledger stood at ``at`` (a date: its end, UTC), replayed from the log."""
-        if at is None:
-            used = self.used_capacity()
+        if at is None:  # the counters and the bookings from one snapshot
+            used, states = self._run(
+                lambda c: (reads.used_capacity(c), reads.booking_states(c)), write=False
+            )
             counts: dict[str, int] = defaultdict(int)
-            for b in self._run(reads.booking_states, write=False):
+            for b in states:
                 counts[b] += 1
             return Status(
                 version=used.version,
