@@ -62,8 +62,8 @@ def _base(seed: int) -> tuple[Problem, Path]:
     """The national-week batch and, cached, its plan's assignments written as lots."""
     net = network.load()
     folder = _cache(seed)
-    batch = generate(net, BASE_SCALE, seed, special=True)
     if not (folder / "lots" / "shipments.csv").is_file():
+        batch = generate(net, BASE_SCALE, seed, special=True)
         write_batch(folder / "batch", batch.shipments, batch.departures, batch.quota)
         problem = _read(folder / "batch", net)
         plan = solve_problem(problem, time_limit=60.0, seed=seed)
@@ -79,6 +79,11 @@ def _base(seed: int) -> tuple[Problem, Path]:
         ]
         write_batch(folder / "lots", lots, problem.departures, problem.quota)
     return _read(folder / "lots", net), folder
+
+
+def ledger(seed: int) -> Problem:
+    """The family's ledger for ``seed``: its booked lots and trains (made once, then cached)."""
+    return _base(seed)[0]
 
 
 def _read(folder: Path, net: network.Network) -> Problem:
@@ -127,7 +132,7 @@ def _new_shipments(seed: int) -> list[Shipment]:
 def problem(name: str, seed: int) -> Problem:
     """The family's problem ``name`` for ``seed`` (events applied)."""
     net = network.load()
-    lots, _ = _base(seed)
+    lots = ledger(seed)
     if name.startswith("ledger-"):
         new = make_problem(_new_shipments(seed), net, lots.departures, border_quota=lots.quota)
         if name == "ledger-alone":

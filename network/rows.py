@@ -94,6 +94,20 @@ def range_text(rng: NumberRange) -> str:
     return f"{what} from {_fmt(rng.low)} to {_fmt(rng.high)}"
 
 
+def parse_date(text: str) -> dt.date:
+    """A date written exactly ``YYYY-MM-DD`` from :data:`FIRST_DATE` to :data:`LAST_DATE`;
+    ``ValueError`` says what was expected (the one date rule of files and flags alike)."""
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("a date YYYY-MM-DD") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"a date from {FIRST_DATE} to {LAST_DATE}")
+    return day
+
+
 def header_key(h: str) -> str:
     """A header as looked up in a header mapping: NFKC (full-width brackets as ASCII), no
     spaces."""
@@ -280,16 +294,10 @@ class RowReader:
                 self.bad(line, col, v, "a date YYYY-MM-DD")
             return None
         try:
-            if not _DATE.fullmatch(v):
-                raise ValueError(v)
-            day = dt.date.fromisoformat(v)
-        except ValueError:
-            self.bad(line, col, v, "a date YYYY-MM-DD")
+            return parse_date(v)
+        except ValueError as e:
+            self.bad(line, col, v, str(e))
             return None
-        if not FIRST_DATE <= day <= LAST_DATE:
-            self.bad(line, col, v, f"a date from {FIRST_DATE} to {LAST_DATE}")
-            return None
-        return day
 
     def boolean(self, line: int, row: dict[str, str], col: str, default: bool) -> bool:
         v = row.get(col, "").strip().lower()

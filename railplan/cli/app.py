@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import math
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +18,8 @@ from typing import Any, TypeVar
 import click
 
 import network
-from network.io import FIRST_DATE, LAST_DATE, TableError
+from network.io import TableError
+from network.rows import parse_date
 from routing.domain.model import (
     MAX_HORIZON_DAYS,
     MAX_UNASSIGNED_PENALTY_PER_TEU,
@@ -27,7 +27,6 @@ from routing.domain.model import (
 from routing.domain.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _err(msg: str) -> None:
@@ -74,14 +73,9 @@ def _date(_ctx: Any, _param: Any, v: str | None) -> dt.date | None:
     if v is None:
         return None
     try:
-        if not ISO_DATE.fullmatch(v):
-            raise ValueError(v)
-        d = dt.date.fromisoformat(v)
+        return parse_date(v)
     except ValueError as e:
-        raise click.BadParameter(f"{v!r}: expected a date YYYY-MM-DD") from e
-    if not FIRST_DATE <= d <= LAST_DATE:
-        raise click.BadParameter(f"{v!r}: expected a date from {FIRST_DATE} to {LAST_DATE}")
-    return d
+        raise click.BadParameter(f"{v!r}: expected {e}") from e
 
 
 class Finite(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 import network
+from network.rows import parse_date
 from railplan.cli.app import (
     _date,
     _err,
@@ -53,16 +54,13 @@ CHANGE_COLUMNS = (
     "reason",
     "cost_change",
 )
-ISO = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _day(text: str, where: str) -> dt.date:
     try:
-        if not ISO.fullmatch(text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError as e:
-        raise InputError([f"{where}: {text!r}: expected a date YYYY-MM-DD"]) from e
+        raise InputError([f"{where}: {text!r}: expected {e}"]) from e
 
 
 def _int(text: str, where: str, low: int, high: int) -> int:

@@ -12,6 +12,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -416,16 +417,56 @@ def file_digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+#: a file's columns and rows, as :func:`routing.io.table.write_csv` takes them
+Table = tuple[tuple[str, ...], list[dict[str, Any]]]
+
+
+def departures_table(departures: Sequence[Departure]) -> Table:
+    """Departures in the ``departures.csv`` format (readable by :func:`read_departures`)."""
+    return tuple(DEPARTURE_COLUMNS), [
+        {**{c: getattr(d, c) for c in DEPARTURE_COLUMNS}, "max_gross_t": d.max_gross_t or ""}
+        for d in departures
+    ]
+
+
+def shipments_table(shipments: Sequence[Shipment]) -> Table:
+    """Shipments in the ``shipments.csv`` format; a lot's columns only when there are lots."""
+    lots = any(s.booked_on for s in shipments)
+    columns = tuple(c for c in SHIPMENT_COLUMNS if lots or c not in LOT_COLUMNS)
+    rows = [
+        {
+            **{c: getattr(s, c) for c in columns if c not in ("avoid_countries", "due_date")},
+            "due_date": s.due_date or "",
+            "avoid_countries": ";".join(sorted(s.avoid_countries)),
+            "split": str(s.split).lower(),
+            **({"booked_on": s.booked_on or "", "pinned": str(s.pinned).lower()} if lots else {}),
+        }
+        for s in shipments
+    ]
+    return columns, rows
+
+
+def batch_tables(
+    shipments: Sequence[Shipment],
+    departures: Sequence[Departure] | None = None,
+    quota: dict[str, int] | None = None,
+) -> dict[str, Table]:
+    """The batch files (``shipments`` and, if given, ``departures`` and ``border_quota``) as
+    tables, by file stem."""
+    tables = {"shipments": shipments_table(shipments)}
+    if departures is not None:
+        tables["departures"] = departures_table(departures)
+    if quota is not None:
+        tables["border_quota"] = (
+            ("border_port", "trains_per_day"),
+            [{"border_port": p, "trains_per_day": q} for p, q in sorted(quota.items())],
+        )
+    return tables
+
+
 def write_departures(path: Path, departures: Sequence[Departure]) -> None:
     """Write departures in the ``departures.csv`` format (readable by :func:`read_departures`)."""
-    write_csv(
-        path,
-        tuple(DEPARTURE_COLUMNS),
-        (
-            {**{c: getattr(d, c) for c in DEPARTURE_COLUMNS}, "max_gross_t": d.max_gross_t or ""}
-            for d in departures
-        ),
-    )
+    write_csv(path, *departures_table(departures))
 
 
 def write_batch(
@@ -437,35 +478,8 @@ def write_batch(
     """Write a batch as railplan input files: shipments.csv (+ departures.csv, border_quota.csv)."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    written = [out / "shipments.csv"]
-    lots = any(s.booked_on for s in shipments)
-    columns = tuple(c for c in SHIPMENT_COLUMNS if lots or c not in LOT_COLUMNS)
-    write_csv(
-        written[0],
-        columns,
-        (
-            {
-                **{c: getattr(s, c) for c in columns if c not in ("avoid_countries", "due_date")},
-                "due_date": s.due_date or "",
-                "avoid_countries": ";".join(sorted(s.avoid_countries)),
-                "split": str(s.split).lower(),
-                **(
-                    {"booked_on": s.booked_on or "", "pinned": str(s.pinned).lower()}
-                    if lots
-                    else {}
-                ),
-            }
-            for s in shipments
-        ),
-    )
-    if departures is not None:
-        written.append(out / "departures.csv")
-        write_departures(written[-1], departures)
-    if quota is not None:
-        written.append(out / "border_quota.csv")
-        write_csv(
-            written[-1],
-            ("border_port", "trains_per_day"),
-            ({"border_port": p, "trains_per_day": q} for p, q in sorted(quota.items())),
-        )
+    written = []
+    for name, (columns, rows) in batch_tables(shipments, departures, quota).items():
+        written.append(out / f"{name}.csv")
+        write_csv(written[-1], columns, rows)
     return written

@@ -12,7 +12,6 @@ failed run leaves the previous plan exactly as it was.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -33,10 +32,10 @@ from routing.domain.plan import (
     TrainLoad,
     Unassigned,
 )
-from routing.io.batch import write_batch
+from routing.io.batch import batch_tables
 from routing.io.errors import InputError
 from routing.io.plan_xlsx import write_plan_xlsx
-from routing.io.table import read_table, unneutralise, write_csv
+from routing.io.table import cell_text, read_table, unneutralise, write_csv
 
 #: every name railplan writes into a plan folder
 PLAN_FILES = frozenset(
@@ -195,13 +194,13 @@ def write_plan(
 def _write_inputs(folder: Path, problem: Problem) -> None:
     """The problem as solved, so that maps can be drawn again from the folder alone: the batch
     files as JSON lists of objects (the columns of the batch files, text exactly as read)."""
-    for f in write_batch(folder, problem.shipments, problem.departures, problem.quota):
-        with f.open(encoding="utf-8", newline="") as fh:
-            rows = [{k: unneutralise(v) for k, v in r.items()} for r in csv.DictReader(fh)]
-        f.with_suffix(".json").write_text(
-            json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = batch_tables(problem.shipments, problem.departures, problem.quota)
+    for name, (columns, rows) in tables.items():
+        text = [{c: cell_text(row.get(c, "")) for c in columns} for row in rows]
+        (folder / f"{name}.json").write_text(
+            json.dumps(text, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        f.unlink()
 
 
 def read_plan(folder: str | Path, problem: Problem) -> Plan:

@@ -101,6 +101,12 @@ def _text(v: object) -> object:
     return str(v).lower() if isinstance(v, bool) else v
 
 
+def cell_text(v: object) -> str:
+    """A value as the CSV writers write it, before neutralisation: text, ``true``/``false``,
+    and nothing for None."""
+    return "" if v is None else str(_text(v))
+
+
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
