@@ -1,6 +1,23 @@
-"""The ``railplan`` command: one module per group of commands, registered on :data:`main`."""
+"""The ``railplan`` command: one module per group of commands, each imported only when one of
+its commands runs (:data:`railplan.cli.app.COMMANDS`)."""
 
-from railplan.cli import check, generate, ledger, network, plan, replan, template
-from railplan.cli.app import main
+from railplan.cli.app import COMMANDS, main
 
-__all__ = ["check", "generate", "ledger", "main", "network", "plan", "replan", "template"]
+# command -> the module that registers it on ``main`` (one line each; keep them sorted)
+COMMANDS.update(
+    {
+        "bench": "railplan.cli.generate",
+        "check": "railplan.cli.check",
+        "demo": "railplan.cli.plan",
+        "generate": "railplan.cli.generate",
+        "ledger": "railplan.cli.ledger",
+        "map": "railplan.cli.check",
+        "network": "railplan.cli.network",
+        "plan": "railplan.cli.plan",
+        "replan": "railplan.cli.replan",
+        "template": "railplan.cli.template",
+        "timetable": "railplan.cli.network",
+    }
+)
+
+__all__ = ["COMMANDS", "main"]

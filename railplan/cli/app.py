@@ -5,6 +5,7 @@ error (or, for ``railplan check``, a plan that violates its inputs)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import math
 import os
@@ -235,9 +236,24 @@ def summary_text(plan: Plan, out: Path | None) -> str:
     return "\n".join(lines)
 
 
+#: each command's module, imported only when the command runs (or ``--help`` lists them): so
+#: ``railplan quote`` starts without importing the solver, the maps or the database. A module
+#: registers its commands on :data:`main` when it is imported.
+COMMANDS: dict[str, str] = {}
+
+
 class Group(click.Group):
     """The command group; a wrong flag or argument is one ``error:`` line and exit 2, like
-    every other input problem (click's default prints usage over three lines)."""
+    every other input problem (click's default prints usage over three lines). Commands
+    are loaded lazily from :data:`COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(COMMANDS[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
