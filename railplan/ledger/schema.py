@@ -154,6 +154,8 @@ class BookingRow(Base):
     state: Mapped[str] = mapped_column(String(12))
     pinned: Mapped[bool] = mapped_column(Boolean)
     hold_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: the quote whose hold made this booking (migration 0002_quotes); NULL for others
+    quote_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     rate_per_teu_cents: Mapped[int] = mapped_column(BigInteger)
     price_cents: Mapped[int] = mapped_column(BigInteger)
     created_version: Mapped[int] = mapped_column(Integer, ForeignKey("versions.version"))
@@ -163,6 +165,32 @@ class BookingRow(Base):
         CheckConstraint("containers >= 1", name="containers"),
         CheckConstraint("gross_kg > 0 AND teu_per_container > 0", name="sizes"),
         CheckConstraint("price_cents >= 0 AND rate_per_teu_cents >= 0", name="money"),
+    )
+
+
+QUOTE_STATES = ("held", "accepted", "expired", "released")
+
+
+class QuoteRow(Base):
+    """A quote that was held (migration 0002_quotes): what was asked (``request``), the
+    option held (``option``), the ledger version it was made on and until when it holds.
+    Its bookings carry its ``quote_id``."""
+
+    __tablename__ = "quotes"
+    quote_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    made_version: Mapped[int] = mapped_column(Integer)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    hold_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    state: Mapped[str] = mapped_column(String(12))
+    departure_id: Mapped[str] = mapped_column(String(80))
+    containers: Mapped[int] = mapped_column(Integer)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    option: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = (
+        CheckConstraint("state IN ('held', 'accepted', 'expired', 'released')", name="state"),
+        CheckConstraint("containers >= 1", name="containers"),
+        CheckConstraint("price_cents >= 0", name="money"),
     )
 
 
@@ -187,5 +215,7 @@ __all__ = [
     "DepartureRow",
     "EventRow",
     "Meta",
+    "QUOTE_STATES",
+    "QuoteRow",
     "VersionRow",
 ]
