@@ -52,6 +52,7 @@ WAL with ``synchronous=FULL``).
 """
 
 from railplan.ledger.errors import Conflict, LedgerError, NotInitialised, Refused, StaleVersion
+from railplan.ledger.jobs import Job, JobEvent, JobStore, worker_name
 from railplan.ledger.ledger import DEFAULT_URL, Ledger, default_url
 from railplan.ledger.records import (
     Booking,
@@ -64,6 +65,7 @@ from railplan.ledger.records import (
     UsedCapacity,
     VersionInfo,
 )
+from railplan.ledger.tokens import TokenInfo, TokenStore
 
 __all__ = [
     "DEFAULT_URL",
@@ -73,14 +75,20 @@ __all__ = [
     "Conflict",
     "Crossing",
     "DepartureRecord",
+    "Job",
+    "JobEvent",
+    "JobStore",
     "Ledger",
     "LedgerError",
     "NotInitialised",
     "Refused",
     "StaleVersion",
     "Status",
+    "TokenInfo",
+    "TokenStore",
     "Usage",
     "UsedCapacity",
     "VersionInfo",
     "default_url",
+    "worker_name",
 ]
