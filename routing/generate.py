@@ -4,7 +4,11 @@ batches").
 Demand is drawn per departure of the bundled timetable so that every shipment has a
 realistic corridor and ready date: a departure is picked with probability proportional to
 its capacity, the shipment becomes ready 0-4 days before it and is due 2-10 days after its
-arrival. The total is ``utilization x`` the timetable's TEU capacity, so capacity binds.
+arrival. The total is ``utilization x`` the timetable's TEU capacity, so capacity binds;
+with ``demand_factor F`` (over-subscription) it is ``F x`` that capacity instead: shipments are
+drawn until their TEU reach it, so the achieved factor is ``F`` plus at most one lot.
+
+Dense-choice batches (every shipment may ride every train) are :mod:`routing.generate_dense`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ SCALES: dict[str, Scale] = {
     "shanxi-year": Scale("shanxi", 365, (0.85, 0.95), 3.0),
     "national-week": Scale("national", 7, (0.85, 0.95), 4.5),
     "national-month": Scale("national", 30, (0.85, 0.95), 4.5),
+    # twelve weeks of the national timetable (with --demand-factor 2: the over-subscribed quarter)
+    "national-quarter": Scale("national", 84, (0.85, 0.95), 4.5),
     # the make-demo batch: about 2,000 TEU a month, near Shanxi's recent pace of trains
     "sample": Scale("shanxi", 30, (0.55, 0.60), 3.2, dt.date(2026, 12, 1)),
 }
@@ -84,18 +90,34 @@ def _pick_type(rng: random.Random) -> str:
     return TYPE_MIX[0][0]
 
 
+#: the demand factors ``generate`` accepts (demand / the timetable's TEU capacity)
+DEMAND_FACTORS = (0.01, 20.0)
+
+
 def generate(
-    net: Network, scale: str, seed: int = 0, start: dt.date | None = None, *, special: bool = False
+    net: Network,
+    scale: str,
+    seed: int = 0,
+    start: dt.date | None = None,
+    *,
+    special: bool = False,
+    demand_factor: float | None = None,
 ) -> Batch:
     """A batch at ``scale`` (one of :data:`SCALES`). ``special`` adds the cases a planner
     meets (no-split lots, RU/BY avoiders, dangerous goods, drayage and last-mile places,
-    and a few that cannot be served) in realistic small numbers."""
+    and a few that cannot be served) in realistic small numbers. ``demand_factor F``: total
+    TEU about ``F x`` the timetable's TEU capacity instead of the scale's utilization band."""
     sc = SCALES[scale]
     start = start or sc.start
     rng = random.Random(f"{scale}:{seed}")
     deps = net.departures(start, sc.days, scope=sc.scope)
     capacity = sum(d.capacity_teu for d in deps)
     target = capacity * rng.uniform(*sc.utilization)
+    if demand_factor is not None:
+        lo, hi = DEMAND_FACTORS
+        if not lo <= demand_factor <= hi:  # also refuses nan
+            raise ValueError(f"demand_factor: {demand_factor!r}: expected {lo} to {hi}")
+        target = capacity * demand_factor
     weights = [d.capacity_teu for d in deps]
     first_mile: dict[str, list[str]] = defaultdict(list)
     last_mile: dict[str, list[str]] = defaultdict(list)
