@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import network
+from benchmarks import families
 from benchmarks import replan as replan_family
 from benchmarks.cflp import cflp_problem, optima, read_cflp, write_cflp_batch
 from benchmarks.reference import solve_reference
@@ -74,6 +75,9 @@ COLUMNS = (
     "highs_s",
     "highs_time_to_0.5pct_s",
     "highs_peak_mb",
+    "lp_bound",
+    "gap_to_lp_pct",
+    "highs_gap_to_lp_pct",
 )
 START, END = "<!-- bench-table -->", "<!-- /bench-table -->"
 
@@ -86,11 +90,14 @@ def instances(names: Sequence[str]) -> list[str]:
             out += known
         elif n == "replan":
             out += list(replan_family.FAMILY)
-        elif n in known or n in GENERATED or n in replan_family.FAMILY:
+        elif n in families.GROUPS:
+            out += list(families.GROUPS[n])
+        elif n in known or n in GENERATED or n in replan_family.FAMILY or n in families.FAMILY:
             out.append(n)
         else:
+            names = (*GENERATED, *replan_family.FAMILY, *families.GROUPS, *families.FAMILY)
             raise ValueError(
-                f"unknown instance {n!r}: expected orlib, cap41..cap134, replan or one of {', '.join((*GENERATED, *replan_family.FAMILY))}"
+                f"unknown instance {n!r}: expected orlib, cap41..cap134, replan or one of {', '.join(names)}"
             )
     return list(dict.fromkeys(out))
 
@@ -98,6 +105,8 @@ def instances(names: Sequence[str]) -> list[str]:
 def default_limit(name: str) -> float:
     if name in replan_family.FAMILY:
         return replan_family.FAMILY[name]
+    if name in families.FAMILY:
+        return families.FAMILY[name].time_limit
     return DEFAULT_LIMITS["cap"] if name.startswith("cap") else DEFAULT_LIMITS[name]
 
 
@@ -108,6 +117,8 @@ def _peak_mb() -> float:
 def _write_instance(name: str, seed: int, folder: Path) -> dict[str, Path]:
     if name.startswith("cap"):
         return write_cflp_batch(read_cflp(CFLP_DIR / f"{name}.txt"), folder)
+    if name in families.FAMILY:
+        return families.write_instance(name, seed, folder)
     batch = generate(network.load(), name, seed, special=True)
     files = write_batch(folder, batch.shipments, batch.departures, batch.quota)
     return {f.stem: f for f in files}
@@ -247,6 +258,8 @@ def run(
             if known is not None:
                 row["known_optimum"] = known
                 row["gap_to_optimum_pct"] = 100 * (obj - known) / known
+            if name in families.FAMILY:  # the case's LP bound, computed once and cached
+                row.update(families.gap_columns(row, families.bound(name, seed)[0]))
             rows.append(row)
             echo(_line(row))
     return rows
@@ -287,13 +300,19 @@ def markdown(
     head = (
         "| instance | seed | shipments | departures | limit s | status | objective | bound | gap % | optimum | "
         "gap to opt % | read s | options s | build s | search s | total s | to 0.5 % s | peak MB | greedy | "
-        "HiGHS status | HiGHS objective | HiGHS bound | HiGHS s | HiGHS to 0.5 % s | HiGHS peak MB |"
+        "HiGHS status | HiGHS objective | HiGHS bound | HiGHS s | HiGHS to 0.5 % s | HiGHS peak MB | "
+        "LP bound | gap to LP % | HiGHS gap to LP % |"
     )
     sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
     lines = [_meta(time_limit, reference_time_limit), "", head, sep]
     keys = [k for k in COLUMNS if k != "highs_time_limit"]  # in the header line instead
     for r in rows:
-        digits = {"gap_pct": 4, "gap_to_optimum_pct": 4}
+        digits = {
+            "gap_pct": 4,
+            "gap_to_optimum_pct": 4,
+            "gap_to_lp_pct": 4,
+            "highs_gap_to_lp_pct": 4,
+        }
         lines.append("| " + " | ".join(_fmt(r.get(k), digits.get(k, 2)) for k in keys) + " |")
     return "\n".join(lines)
 
