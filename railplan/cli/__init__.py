@@ -15,8 +15,12 @@ COMMANDS.update(
         "network": "railplan.cli.network",
         "plan": "railplan.cli.plan",
         "replan": "railplan.cli.replan",
+        "serve": "railplan.cli.serve",
+        "sweep": "railplan.cli.sweep",
         "template": "railplan.cli.template",
         "timetable": "railplan.cli.network",
+        "token": "railplan.cli.serve",
+        "worker": "railplan.cli.serve",
     }
 )
 

@@ -1,0 +1,205 @@
+"""The request and response bodies of the API (pydantic models: they make the OpenAPI
+schema that clients and the schemathesis run read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Cell = str | int | float | bool | None
+Row = dict[str, Cell]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanBatch(_Model):
+    """A batch as JSON: each table a list of rows with the columns of its file
+    (``shipments.csv`` and the optional ``departures.csv``, ``rates.csv``,
+    ``border_quota.csv``, ``trucking.csv``), read by the same reader as ``railplan plan``."""
+
+    shipments: list[Row] = Field(min_length=1)
+    departures: list[Row] | None = None
+    rates: list[Row] | None = None
+    border_quota: list[Row] | None = None
+    trucking: list[Row] | None = None
+
+
+class JobOut(_Model):
+    job_id: str
+    kind: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    attempts: int
+    max_attempts: int
+    cancel_requested: bool
+    error: str | None
+    elapsed_s: float | None
+    best_cost: float | None
+    bound: float | None
+    gap: float | None
+    customer: str | None
+    committed_version: int | None
+    links: dict[str, str]
+
+
+class JobList(_Model):
+    jobs: list[JobOut]
+
+
+class PlanOut(_Model):
+    """A finished plan: its summary and tables (the plan folder's CSV files as rows)."""
+
+    job_id: str
+    summary: dict[str, Any]
+    assignments: list[dict[str, str]]
+    trains: list[dict[str, str]]
+    unassigned: list[dict[str, str]]
+    files: list[str]
+
+
+class CommitOut(_Model):
+    job_id: str
+    version: int
+    booking_ids: list[str]
+
+
+class TrainOut(_Model):
+    departure_id: str
+    state: str
+    origin: str
+    destination: str
+    border_port: str
+    depart_date: dt.date
+    capacity_teu: int
+    sold_teu: int
+    held_teu: int
+    left_teu: int
+    gross_t: float
+    max_gross_t: float | None
+    reefer_plugs_used: int
+    reefer_plugs: int
+    bookings: int
+
+
+class TrainList(_Model):
+    version: int
+    trains: list[TrainOut]
+
+
+class CrossingOut(_Model):
+    border_port: str
+    date: dt.date
+    trains: int
+    quota: int | None
+    left: int | None
+
+
+class StatusOut(_Model):
+    version: int
+    bookings: dict[str, int]
+    trains: list[TrainOut]
+    crossings: list[CrossingOut]
+
+
+class BookingIn(_Model):
+    """Containers of one shipment to book on one train (``railplan ledger book``)."""
+
+    shipment_id: str = Field(min_length=1, max_length=120)
+    departure_id: str = Field(min_length=1, max_length=80)
+    containers: int = Field(ge=1, le=1000)
+    container_type: str = "40HC"
+    gross_t: float = Field(gt=0, le=40)
+    origin: str | None = Field(default=None, max_length=80)
+    destination: str | None = Field(default=None, max_length=80)
+    ready_date: dt.date | None = None
+    due_date: dt.date | None = None
+    customer: str = Field(default="", max_length=200)
+    dg_class: str = Field(default="", max_length=20)
+    avoid_countries: list[str] = Field(default_factory=list, max_length=50)
+    held: bool = False
+    hold_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 14)
+
+
+class BookingOut(_Model):
+    booking_id: str
+    shipment_id: str
+    customer: str
+    departure_id: str
+    containers: int
+    container_type: str
+    teu: int
+    gross_t: float
+    origin: str
+    destination: str
+    ready_date: dt.date
+    due_date: dt.date | None
+    state: str
+    hold_until: dt.datetime | None
+    price_usd: float
+    created_version: int
+    updated_version: int
+
+
+class BookingList(_Model):
+    bookings: list[BookingOut]
+
+
+class TokenIn(_Model):
+    role: Literal["viewer", "planner", "admin"]
+    customer: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)
+
+
+class TokenOut(_Model):
+    token_id: str
+    role: str
+    customer: str | None
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str
+
+
+class TokenList(_Model):
+    tokens: list[TokenOut]
+
+
+class DepartureOut(_Model):
+    departure_id: str
+    service_id: str
+    origin: str
+    destination: str
+    border_port: str
+    depart_date: dt.date
+    transit_days: int
+    capacity_teu: int
+    corridor: str
+
+
+class Timetable(_Model):
+    departures: list[DepartureOut]
+
+
+class Health(_Model):
+    status: str
+    schema_revision: str | None = None
+    ledger_version: int | None = None
+
+
+class ProblemOut(_Model):
+    """RFC 9457 problem details; ``errors`` has one line per problem."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[str]
