@@ -9,6 +9,7 @@ to the ledger's exceptions, and hands the work to :mod:`railplan.ledger.reads` (
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections import defaultdict
@@ -22,8 +23,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 
 from network import Departure
 from railplan.ledger import engine as eng
-from railplan.ledger import reads
-from railplan.ledger.changes import Change, apply
+from railplan.ledger import holds, reads
+from railplan.ledger.changes import Change
 from railplan.ledger.errors import Conflict, LedgerError, NotInitialised, Refused
 from railplan.ledger.export import export_plan, ledger_plan
 from railplan.ledger.records import (
@@ -48,6 +49,7 @@ from routing.domain.model import Shipment
 if TYPE_CHECKING:
     from network import Network
     from routing.domain.plan import Assignment, Plan
+    from routing.quote.records import Capacity
 
 T = TypeVar("T")
 
@@ -73,6 +75,8 @@ class Ledger:
         self.url = url or default_url()
         self.engine: Engine = eng.make_engine(self.url, busy_timeout=busy_timeout)
         self._ready = False
+        #: the clock quote holds expire by (tests set it)
+        self.clock: Callable[[], dt.datetime] = _now
 
     # ------------------------------------------------------------------ plumbing
 
@@ -163,6 +167,7 @@ class Ledger:
 
     def departures(self, state: str | None = None) -> list[DepartureRecord]:
         """The registered trains (of ``state`` if given), by departure date and id."""
+        self._sweep()
         return self._run(lambda c: reads.departures(c, state), write=False)
 
     def bookings(
@@ -174,6 +179,7 @@ class Ledger:
     ) -> list[Booking]:
         """The bookings (of ``state``: one or several of held, confirmed, cancelled), by id."""
         states = [state] if isinstance(state, str) else (list(state) if state else None)
+        self._sweep()
         return self._run(
             lambda c: reads.bookings(c, states, departure_id, shipment_id), write=False
         )
@@ -197,12 +203,14 @@ class Ledger:
     def used_capacity(self) -> UsedCapacity:
         """TEU, kilograms and reefer plugs that active (held or confirmed) bookings use on
         every registered train, and the trains per border port and day; one snapshot."""
+        self._sweep()
         return self._run(reads.used_capacity, write=False)
 
     def status(self, at: dt.date | dt.datetime | None = None) -> Status:
         """Capacity sold (confirmed), held and left per train and crossings per port and day:
         now, or as the ledger stood at ``at`` (a date: its end, UTC), replayed from the log."""
         if at is None:  # the counters and the bookings from one snapshot
+            self._sweep()
             used, states = self._run(
                 lambda c: (reads.used_capacity(c), reads.booking_states(c)), write=False
             )
@@ -420,16 +428,80 @@ class Ledger:
         counters equal the sums of active bookings; no train over its TEU, tonnes or plugs; no
         active booking on a cancelled train; crossings equal the trains carrying bookings and
         are within their quotas; versions contiguous with their events; and replaying the
-        event log gives exactly the departures, crossings and bookings tables."""
-        return self._run(lambda c: check_snapshot(reads.snapshot(c)), write=False)
+        event log gives exactly the departures, crossings and bookings tables; and the quote
+        holds' invariants (:func:`railplan.ledger.holds.quote_problems`). Expired quote holds
+        are released first, as by every capacity read."""
+        self._sweep()
+        return self._run(
+            lambda c: check_snapshot(reads.snapshot(c)) + holds.quote_problems(c), write=False
+        )
 
     # ------------------------------------------------------------------ the one write path
 
     def _change(self, ch: Change) -> CommitResult:
+        """Apply ``ch`` in one write transaction, releasing the expired quote holds in it."""
         bad = static_problems(ch)
         if bad:
             raise Refused(bad)
-        return self._run(lambda c: apply(c, ch), write=True)
+        t = self.clock()
+        return self._run(lambda c: holds.apply_with_expiry(c, ch, t), write=True)
+
+    # ------------------------------------------------------------------ quote holds
+
+    def _sweep(self) -> None:
+        """Release the quote holds that have expired (one version, kind ``expire_holds``), so
+        that the read that follows counts none of them. Losing the race to another writer is
+        fine: that writer releases them."""
+        t = self.clock()
+        ids = self._run(lambda c: holds.expired_ids(c, t), write=False)
+        if ids:
+            with contextlib.suppress(Conflict, Refused):
+                self._change(Change(kind="expire_holds", who="railplan (hold expiry)", release=ids))
+
+    def quote_capacity(self) -> Capacity:
+        """What every registered train has left, as :class:`routing.quote.Capacity` records
+        (one snapshot, expired quote holds released first)."""
+        self._sweep()
+        return self._run(lambda c: holds.capacity(c, self._shown_url()), write=False)
+
+    def hold_quote(
+        self,
+        request: BookingRequest,
+        *,
+        quote_id: str,
+        details: Mapping[str, Any],
+        option: Mapping[str, Any],
+        who: str = "",
+    ) -> holds.HeldQuote:
+        """Hold ``request`` (``held=True`` with its ``hold_until``) for quote ``quote_id`` in
+        one transaction: the held booking (refused, :class:`Refused`, if it no longer fits),
+        its ``quote_id`` and the quote's row (``details``: what was asked; ``option``: what
+        was offered)."""
+        t = self.clock()
+        return self._run(
+            lambda c: holds.hold(
+                c,
+                request,
+                quote_id=quote_id,
+                request=dict(details),
+                option=dict(option),
+                now=t,
+                who=who,
+            ),
+            write=True,
+        )
+
+    def accept_quote(self, quote_id: str, *, who: str = "") -> tuple[holds.HeldQuote, int]:
+        """Turn the hold of ``quote_id`` into confirmed bookings; returns the quote and the
+        new version. :class:`holds.UnknownQuote` for an id the ledger does not hold,
+        :class:`holds.HoldLost` when the hold expired or its capacity went (nothing written)."""
+        self._sweep()
+        t = self.clock()
+        return self._run(lambda c: holds.accept(c, quote_id, now=t, who=who), write=True)
+
+    def held_quote(self, quote_id: str) -> holds.HeldQuote:
+        """The quote ``quote_id`` as stored (:class:`holds.UnknownQuote` if none)."""
+        return self._run(lambda c: holds.read_quote(c, quote_id), write=False)
 
 
 __all__ = ["DEFAULT_URL", "Ledger", "default_url"]
