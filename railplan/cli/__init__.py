@@ -14,6 +14,7 @@ COMMANDS.update(
         "map": "railplan.cli.check",
         "network": "railplan.cli.network",
         "plan": "railplan.cli.plan",
+        "quote": "railplan.cli.quote",
         "replan": "railplan.cli.replan",
         "serve": "railplan.cli.serve",
         "sweep": "railplan.cli.sweep",
