@@ -34,6 +34,8 @@ from routing.io import InputError, read_border_quota, read_departures
 F = TypeVar("F", bound=Callable[..., Any])
 #: the exit status of a stale version or a lost race
 EXIT_CONFLICT = 3
+#: the exit status of ``ledger accept`` when the hold expired or its capacity went
+EXIT_HOLD_LOST = 4
 
 
 def ledger_errors(fn: F) -> F:
@@ -314,6 +316,31 @@ def cancel_cmd(db: str | None, booking_id: str, expect_version: int | None, who:
             f"cancelled {b.booking_id}: {b.containers} x {b.container_type} of {b.shipment_id} on "
             f"{b.departure_id}; ledger version {b.updated_version}"
         )
+
+
+@ledger_group.command("accept")
+@_db
+@click.argument("quote_id")
+@_who
+@handle_errors
+@ledger_errors
+def accept_cmd(db: str | None, quote_id: str, who: str) -> None:
+    """Turn the hold of a quote (railplan quote --hold) into confirmed bookings; exit 4 when
+    the hold expired or its capacity went meanwhile, 2 for an unknown quote id."""
+    from railplan.ledger.holds import HoldLost
+
+    with _open(db) as led:
+        try:
+            q, version = led.accept_quote(quote_id, who=who)
+        except HoldLost as e:
+            for p in e.problems:
+                _err(f"error: {p}")
+            sys.exit(EXIT_HOLD_LOST)
+    click.echo(
+        f"accepted quote {q.quote_id}: {q.containers} containers on {q.departure_id} confirmed "
+        f"(bookings {', '.join(q.booking_ids)}, {q.price_cents / 100:,.2f} USD); ledger "
+        f"version {version}"
+    )
 
 
 @ledger_group.command("export")

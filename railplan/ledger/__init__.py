@@ -29,6 +29,10 @@ ledger's version by one, records a version row and appends its events to the log
     led.status(at=None) -> Status         # now, or as it stood at a date (the log replayed)
     led.export(folder, net=None) -> Plan  # the confirmed state as a plan folder
     led.check() -> [str]                  # every invariant; [] when sound
+    led.quote_capacity() -> routing.quote.Capacity    # what is left, for routing.quote.quote
+    led.hold_quote(BookingRequest(held=True, hold_until=...), quote_id=..., details=...,
+                   option=...) -> HeldQuote           # a quote's hold (railplan quote --hold)
+    led.accept_quote(quote_id) -> (HeldQuote, version)  # HoldLost if expired / capacity gone
     led.versions(), led.events()
 
 Exceptions (:mod:`railplan.ledger.errors`, each with ``problems``, one line each; nothing is
@@ -52,6 +56,7 @@ WAL with ``synchronous=FULL``).
 """
 
 from railplan.ledger.errors import Conflict, LedgerError, NotInitialised, Refused, StaleVersion
+from railplan.ledger.holds import HeldQuote, HoldLost, UnknownQuote
 from railplan.ledger.jobs import Job, JobEvent, JobStore, worker_name
 from railplan.ledger.ledger import DEFAULT_URL, Ledger, default_url
 from railplan.ledger.records import (
@@ -75,6 +80,8 @@ __all__ = [
     "Conflict",
     "Crossing",
     "DepartureRecord",
+    "HeldQuote",
+    "HoldLost",
     "Job",
     "JobEvent",
     "JobStore",
@@ -86,6 +93,7 @@ __all__ = [
     "Status",
     "TokenInfo",
     "TokenStore",
+    "UnknownQuote",
     "Usage",
     "UsedCapacity",
     "VersionInfo",
