@@ -197,6 +197,11 @@ def dense_option_counts(files: list[Path], net: Network) -> list[int]:
 @click.option(
     "--plot", type=click.Path(dir_okay=False), default="docs/bench_scaling.png", show_default=True
 )
+@click.option(
+    "--anytime",
+    help="Time limits, e.g. 5,10,30,60: the anytime curve of each instance (both solvers at "
+    "each limit) instead of the table; CSV in --out, plot docs/anytime_INSTANCE.png.",
+)
 @handle_errors
 def bench(
     instances: tuple[str, ...],
@@ -207,6 +212,7 @@ def bench(
     out: str,
     md: str,
     plot: str,
+    anytime: str | None,
 ) -> None:
     """Benchmark INSTANCES (default: orlib and every generated scale) against standalone HiGHS."""
     from benchmarks import harness as b  # deferred: developer tooling, loaded only for bench
@@ -216,6 +222,9 @@ def bench(
         names = b.instances(instances or ("orlib", *b.GENERATED))
     except ValueError as e:
         raise InputError([f"bench: {e}"]) from e
+    if anytime is not None:
+        _anytime(names, seed_list[0] if seed_list else 1, anytime, Path(out), Path(plot).parent)
+        return
     rows = b.run(
         names,
         seed_list,
@@ -228,3 +237,33 @@ def bench(
     b.update_markdown(Path(md), b.markdown(rows, time_limit, reference_time_limit))
     b.scaling_plot(rows, Path(plot))
     click.echo(f"results: {Path(out) / 'results.csv'}; table in {md}; plot {plot}")
+
+
+def _limits(text: str) -> list[float]:
+    """``--anytime`` as seconds; every bad item one error line."""
+    limits, problems = [], []
+    for item in (x.strip() for x in text.split(",")):
+        try:
+            limits.append(TIME_LIMIT.convert(item, None, None))
+        except click.BadParameter as e:
+            problems.append(f"--anytime: {e.message}")
+    if not limits and not problems:
+        problems.append(f"--anytime {text!r}: expected time limits in seconds, e.g. 5,10,30")
+    if problems:
+        raise InputError(problems)
+    return limits
+
+
+def _anytime(names: list[str], seed: int, text: str, out: Path, docs: Path) -> None:
+    """The anytime curve of every instance (:mod:`benchmarks.anytime`)."""
+    from benchmarks import anytime, families
+
+    limits = _limits(text)
+    for name in names:
+        points = anytime.run(name, seed, limits, echo=click.echo)
+        csv_path = out / f"anytime-{name}-seed{seed}.csv"
+        anytime.write_csv(points, csv_path)
+        lp = families.bound(name, seed)[0].bound if name in families.FAMILY else None
+        png = docs / f"anytime_{name}.png"
+        anytime.plot(points, png, f"{name} seed {seed}: objective against wall time", lp_bound=lp)
+        click.echo(f"anytime {name}: {csv_path}; plot {png}")

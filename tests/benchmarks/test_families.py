@@ -162,3 +162,41 @@ def test_harness_writes_and_reads_a_family_instance(tiny: str, tmp_path: Path) -
     assert {d.depart_date for d in p.departures} <= {
         dt.date(2026, 12, 7) + dt.timedelta(days=k) for k in range(7)
     }
+
+
+def test_anytime_curve_of_an_orlib_case(tmp_path: Path) -> None:
+    """Both solvers at two limits in child processes, on cap41 (both reach its optimum), the
+    longest runs' traces, the CSV and the PNG."""
+    from benchmarks import anytime
+
+    points = anytime.run("cap41", 1, [2.0, 1.0], echo=lambda _line: None)
+    at_limits = [(p.solver, p.time_limit) for p in points if not p.trace]
+    assert at_limits == [("railplan", 1.0), ("highs", 1.0), ("railplan", 2.0), ("highs", 2.0)]
+    opt = optima(harness.CFLP_DIR)["cap41"]
+    for p in points:
+        assert p.wall_s > 0
+        if p.trace:  # an improving plan on the way: never below the optimum
+            assert p.objective >= opt * (1 - 1e-9)
+        else:
+            assert p.objective == pytest.approx(opt, rel=1e-6)
+    assert {p.solver for p in points if p.trace} <= {"railplan", "highs"}
+    anytime.write_csv(points, tmp_path / "a.csv")
+    anytime.plot(points, tmp_path / "a.png", "cap41", lp_bound=opt)
+    assert (tmp_path / "a.csv").read_text().startswith("solver,time_limit,wall_s,objective")
+    assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_anytime_keeps_a_failed_run_as_no_plan() -> None:
+    from benchmarks import anytime
+
+    def child(kind: str, _name: str, _seed: int, limit: float) -> dict[str, Any]:
+        if kind == "highs":
+            return {"status": "Time limit reached", "objective": float("nan"), "wall_s": limit}
+        return {"status": "feasible", "objective": 10.0, "wall_s": limit, "trace": [(0.5, 12.0)]}
+
+    points = anytime.run("x", 1, [3.0], echo=lambda _line: None, child=child)
+    assert [(p.solver, p.objective == p.objective, p.trace) for p in points] == [
+        ("railplan", True, False),
+        ("railplan", True, True),
+        ("highs", False, False),
+    ]
