@@ -26,7 +26,6 @@ from railplan.ledger import engine as eng
 from railplan.ledger import holds, reads
 from railplan.ledger.changes import Change
 from railplan.ledger.errors import Conflict, LedgerError, NotInitialised, Refused
-from railplan.ledger.export import export_plan, ledger_plan
 from railplan.ledger.records import (
     Booking,
     BookingRequest,
@@ -77,6 +76,7 @@ class Ledger:
         self._ready = False
         #: the clock quote holds expire by (tests set it)
         self.clock: Callable[[], dt.datetime] = _now
+        self._capacity: Capacity | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -412,6 +412,8 @@ class Ledger:
         """Write the confirmed state as a plan folder (``routing.io.write_plan``: the folder
         rule of ``--out`` applies) and return the :class:`Plan`; costs are recomputed on
         ``net`` (default: the bundled network)."""
+        from railplan.ledger.export import export_plan  # imports routing.api: only here
+
         plan = self.plan(net)
         export_plan(plan, folder, xlsx=xlsx)
         return plan
@@ -419,6 +421,8 @@ class Ledger:
     def plan(self, net: Network | None = None) -> Plan:
         """The confirmed state as a :class:`Plan` (what :meth:`export` writes), from one
         snapshot of the ledger."""
+        from railplan.ledger.export import ledger_plan  # imports routing.api: only here
+
         v, bs, ds, xs = self._run(reads.confirmed_state, write=False)
         plan: Plan = ledger_plan(v, bs, ds, xs, net)
         return plan
@@ -460,9 +464,17 @@ class Ledger:
 
     def quote_capacity(self) -> Capacity:
         """What every registered train has left, as :class:`routing.quote.Capacity` records
-        (one snapshot, expired quote holds released first)."""
-        self._sweep()
-        return self._run(lambda c: holds.capacity(c, self._shown_url()), write=False)
+        (one snapshot, expired quote holds released first). Kept for the next call while the
+        ledger's version stays the same (any write bumps it)."""
+        t = self.clock()
+        ids, v = self._run(lambda c: (holds.expired_ids(c, t), read_version(c)), write=False)
+        if ids:
+            self._sweep()
+        elif self._capacity is not None and self._capacity.version == v:
+            return self._capacity  # every change bumps the version: nothing moved since
+        cap = self._run(lambda c: holds.capacity(c, self._shown_url()), write=False)
+        self._capacity = cap
+        return cap
 
     def hold_quote(
         self,
