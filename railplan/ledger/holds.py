@@ -104,7 +104,10 @@ def apply_with_expiry(c: Connection, ch: Change, now: dt.datetime) -> CommitResu
     (the result names only what ``ch`` itself cancelled)."""
     full, extra = with_expired(c, ch, now)
     res = apply(c, full)
-    after_release(c, ch.release, extra)
+    if ch.kind == "expire_holds":  # Ledger.expire_holds and the sweep: by the clock
+        after_release(c, (), [*ch.release, *extra])
+    else:
+        after_release(c, ch.release, extra)
     return dataclasses.replace(res, cancelled=tuple(ch.release)) if extra else res
 
 
