@@ -143,14 +143,18 @@ def _reason(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-def _running(client: Any) -> int:
+def _running(client: Any, slots: int) -> int:
+    """Scenarios being planned now: those the scheduler gave the workers (queued ones on a
+    worker included), at most the worker threads."""
     try:
-        return sum(len(keys) for keys in client.processing().values())
+        return min(slots, sum(len(keys) for keys in client.processing().values()))
     except Exception:  # progress only: a scheduler busy or gone must not end the sweep
         return 0
 
 
-def _collect(client: Any, futures: dict[Any, Scenario], watch: Watch | None) -> dict[str, Outcome]:
+def _collect(
+    client: Any, futures: dict[Any, Scenario], watch: Watch | None, slots: int
+) -> dict[str, Outcome]:
     """Each future's outcome as it completes (each exactly once)."""
     from distributed import as_completed
 
@@ -166,7 +170,7 @@ def _collect(client: Any, futures: dict[Any, Scenario], watch: Watch | None) -> 
         outcomes[sc.scenario_id] = out
         fut.release()
         if watch is not None:
-            watch.done(out, _running(client))
+            watch.done(out, _running(client, slots))
     return outcomes
 
 
@@ -209,7 +213,7 @@ def run_sweep(
         }
         if watch is not None:
             watch.start(len(futures), slots)
-        outcomes = _collect(client, futures, watch)
+        outcomes = _collect(client, futures, watch, slots)
         outs = tuple(outcomes[sc.scenario_id] for sc in loaded.sweep.scenarios)
         plans = {o.scenario_id: o.plan for o in outs if o.plan is not None}
         top = best(outs) if map_scenario is None else None

@@ -154,7 +154,9 @@ def fields(
     ok = True
     for k in v:
         if k not in allowed:
-            ctx.say((*path, k), f"unknown key {k!r}; expected one of {', '.join(allowed)}")
+            close = difflib.get_close_matches(str(k), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            ctx.say((*path, k), f"unknown key {k!r}; {hint}expected one of {', '.join(allowed)}")
             ok = False
     for k in need:
         if k not in v:

@@ -58,7 +58,6 @@ def read_sweep(path: str | Path) -> Loaded:
     top = doc.data
     ctx = Context(doc=doc, net=network.load(), facts=None)
     if not fields(ctx, top, (), TOP_KEYS, ("base",)):
-        _unknown_hints(ctx, top, (), TOP_KEYS)
         raise InputError(ctx.problems)
     spec = parse_base(ctx, top["base"], Path(path).resolve().parent)
     problem = None
@@ -86,13 +85,6 @@ def read_sweep(path: str | Path) -> Loaded:
         parameters=params,
     )
     return Loaded(sweep=sweep, net=ctx.net, problem=problem)
-
-
-def _unknown_hints(ctx: Context, v: Any, path: Path_, keys: tuple[str, ...]) -> None:
-    if isinstance(v, dict):
-        for k in v:
-            if k not in keys and (close := difflib.get_close_matches(k, keys, n=1)):
-                ctx.say((*path, k), f"did you mean {close[0]!r}?")
 
 
 def _solve(ctx: Context, v: Any) -> SolveSettings:
@@ -138,21 +130,25 @@ def _scenarios(ctx: Context, top: Mapping[str, Any], solve: SolveSettings) -> It
     """The base scenario (the defaults alone), the listed scenarios, then every grid's."""
     defaults = _params(ctx, top.get("defaults", {}), ("defaults",))
     yield _scenario(BASE_ID, defaults, solve)
-    seen: dict[str, Path_] = {BASE_ID: ("defaults",)}
+    seen: dict[str, Path_] = {}
     for i, item in enumerate(_list(ctx, top.get("scenarios", []), ("scenarios",))):
         path: Path_ = ("scenarios", i)
         sid = item.get("id") if isinstance(item, dict) else None
+        params = _params(ctx, item, path, skip=("id",))
         if not isinstance(sid, str) or not SCENARIO_ID.fullmatch(sid):
             ctx.bad((*path, "id"), sid, "an id of letters, digits, '.', '_' or '-' (up to 64)")
-            continue
-        if sid in seen:
-            ctx.say(
+        elif sid == BASE_ID or re.fullmatch(r"g\d+", sid):
+            ctx.bad(
                 (*path, "id"),
-                f"duplicate scenario id {sid!r} (also at line {ctx.doc.line(seen[sid])})",
+                sid,
+                "an id other than base and g<number> (the base's and the grids')",
             )
-            continue
-        seen[sid] = path
-        yield _scenario(sid, {**defaults, **_params(ctx, item, path, skip=("id",))}, solve)
+        elif sid in seen:
+            line = ctx.doc.line((*seen[sid], "id"))
+            ctx.say((*path, "id"), f"duplicate scenario id {sid!r} (also on line {line})")
+        else:
+            seen[sid] = path
+            yield _scenario(sid, {**defaults, **params}, solve)
     grids = top.get("grid")
     grid_list = grids if isinstance(grids, list) else ([grids] if grids is not None else [])
     combos = []
@@ -176,11 +172,15 @@ def _grid(ctx: Context, grid: Any, path: Path_) -> Iterator[Parsed]:
         ctx.bad(path, grid, "a mapping of parameter to a list of values")
         return
     axes: list[list[tuple[str, Any, Any]]] = []
+    ok = True
     for k, values in grid.items():
         if not isinstance(values, list) or not values:
             ctx.bad((*path, k), values, "a non-empty list of values (one per scenario)")
-            return
+            ok = False
+            continue
         axes.append([(k, _one(ctx, k, raw, (*path, k, i)), raw) for i, raw in enumerate(values)])
+    if not ok:
+        return
     total = math.prod(len(a) for a in axes)
     if total > MAX_SCENARIOS:
         ctx.say(path, f"{total} scenarios: expected at most {MAX_SCENARIOS}")

@@ -112,4 +112,7 @@ def _build(
             lines[(*path, i)] = v.start_mark.line + 1
             items.append(_build(loader, v, (*path, i), lines, problems, name))
         return items
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # a timestamp-shaped scalar that is no date (2026-13-01): its text
+        return node.value
