@@ -125,6 +125,24 @@ def bound(
     return cached(where, f"{name}-seed{seed}", digest(name, seed), compute)
 
 
+def lp_time_limit() -> float:
+    """Seconds the LP may take: ``$RAILPLAN_LP_TIME_LIMIT``, else an hour (0: no LP)."""
+    return float(os.environ.get("RAILPLAN_LP_TIME_LIMIT", "3600"))
+
+
+def lp_columns(row: dict[str, Any], name: str, seed: int) -> dict[str, Any]:
+    """:func:`gap_columns` of case ``name``'s cached (or computed) LP bound; a bound that
+    could not be had (no time for it, a failure) is left empty and said so in ``lp_status``."""
+    limit = lp_time_limit()
+    if limit <= 0:
+        return {"lp_status": "not computed (RAILPLAN_LP_TIME_LIMIT=0)"}
+    try:
+        lp, _hit = bound(name, seed, solve=lambda p: lp_bound(p, time_limit=limit))
+    except (MemoryError, OSError, ValueError) as e:
+        return {"lp_status": f"failed: {type(e).__name__}: {e}"}
+    return {**gap_columns(row, lp), "lp_status": lp.status}
+
+
 def gap_columns(row: dict[str, Any], lp: LPBound) -> dict[str, Any]:
     """The LP bound and both solvers' gaps above it, ``100 (objective - LP) / LP`` %."""
 

@@ -259,7 +259,7 @@ def run(
                 row["known_optimum"] = known
                 row["gap_to_optimum_pct"] = 100 * (obj - known) / known
             if name in families.FAMILY:  # the case's LP bound, computed once and cached
-                row.update(families.gap_columns(row, families.bound(name, seed)[0]))
+                row.update(families.lp_columns(row, name, seed))
             rows.append(row)
             echo(_line(row))
     return rows

@@ -200,3 +200,19 @@ def test_anytime_keeps_a_failed_run_as_no_plan() -> None:
         ("railplan", True, True),
         ("highs", False, False),
     ]
+
+
+def test_lp_columns_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAILPLAN_LP_TIME_LIMIT", "0")
+    assert families.lp_columns({}, "national-quarter-over", 1) == {
+        "lp_status": "not computed (RAILPLAN_LP_TIME_LIMIT=0)"
+    }
+
+
+def test_lp_columns_of_a_cached_case(
+    tiny: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAILPLAN_BENCH_CACHE", str(tmp_path))
+    got = families.lp_columns({"objective": 1e9}, tiny, 1)
+    assert got["lp_status"] == "Optimal" and got["gap_to_lp_pct"] > 0
+    assert (tmp_path / "lp-bounds" / f"{tiny}-seed1.json").is_file()
