@@ -26,6 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Connection
 
+from network import Departure
 from railplan.ledger import reads
 from railplan.ledger.changes import Change, apply
 from railplan.ledger.errors import LedgerError
@@ -260,18 +261,34 @@ def quote_problems(c: Connection) -> list[str]:
     return out
 
 
-def capacity(c: Connection, source: str) -> Capacity:
-    """What every registered train has left, as the quote's records (one snapshot)."""
+def capacity(c: Connection, source: str, known: dict[str, Departure] | None = None) -> Capacity:
+    """What every registered train has left, as the quote's records (one snapshot). A train's
+    limits never change once registered (``register_departures`` refuses other limits), so
+    ``known`` keeps its :class:`Departure` between calls and only the usage is read."""
+    known = {} if known is None else known
+    cols = (
+        DEP.c.departure_id,
+        DEP.c.state,
+        DEP.c.used_teu,
+        DEP.c.used_kg,
+        DEP.c.used_plugs,
+        DEP.c.active_bookings,
+    )
+    rows = c.execute(select(*cols).order_by(DEP.c.depart_date, DEP.c.departure_id)).all()
+    missing = [r[0] for r in rows if r[0] not in known]
+    if missing:
+        for rec in reads.departures(c, None):
+            known.setdefault(rec.departure_id, rec.departure)
     trains = tuple(
         TrainUse(
-            departure=r.departure,
-            state=r.state,
-            used_teu=r.used_teu,
-            used_gross_t=r.used_kg / 1000,
-            used_plugs=r.used_plugs,
-            active_bookings=r.active_bookings,
+            departure=known[did],
+            state=state,
+            used_teu=teu,
+            used_gross_t=kg / 1000,
+            used_plugs=plugs,
+            active_bookings=active,
         )
-        for r in reads.departures(c, None)
+        for did, state, teu, kg, plugs, active in rows
     )
     crossings = {
         (x.port, x.day): CrossingUse(port=x.port, day=x.day, trains=x.trains, quota=x.quota)

@@ -77,6 +77,7 @@ class Ledger:
         #: the clock quote holds expire by (tests set it)
         self.clock: Callable[[], dt.datetime] = _now
         self._capacity: Capacity | None = None
+        self._trains: dict[str, Departure] = {}  # registered trains' fixed limits, by id
 
     # ------------------------------------------------------------------ plumbing
 
@@ -472,7 +473,8 @@ class Ledger:
             self._sweep()
         elif self._capacity is not None and self._capacity.version == v:
             return self._capacity  # every change bumps the version: nothing moved since
-        cap = self._run(lambda c: holds.capacity(c, self._shown_url()), write=False)
+        known = self._trains
+        cap = self._run(lambda c: holds.capacity(c, self._shown_url(), known), write=False)
         self._capacity = cap
         return cap
 

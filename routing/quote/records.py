@@ -31,6 +31,7 @@ REFUSAL_CODES = (
     "full",  # not enough TEU left
     "quota",  # the border port's quota that day is used up and the train carries nothing yet
 )
+TRAIN_STATES = frozenset({"scheduled", "cancelled", "departed"})
 #: the id a request's containers carry in the CO2e chain
 QUOTE_SHIPMENT_ID = "quote"
 
@@ -109,13 +110,10 @@ class TrainUse:
     active_bookings: int = 0
 
     def __post_init__(self) -> None:
-        _require(
-            self.state in ("scheduled", "cancelled", "departed"),
-            "state",
-            self.state,
-            "scheduled, cancelled or departed",
-        )
-        _require(self.used_teu >= 0, "used_teu", self.used_teu, ">= 0")
+        if self.state not in TRAIN_STATES:
+            raise ValueError(f"state={self.state!r}: expected scheduled, cancelled or departed")
+        if self.used_teu < 0:
+            raise ValueError(f"used_teu={self.used_teu!r}: expected >= 0")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
