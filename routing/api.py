@@ -36,7 +36,8 @@ from routing.io import (
     workbook_inputs,
 )
 from routing.io.factors import load_factors
-from routing.optimise import Progress, greedy, solve, solve_decomposed
+from routing.optimise import Deadline, Progress, greedy, solve, solve_decomposed
+from routing.optimise.params import INF
 
 #: days of timetable after the batch's last ready or due date (late departures stay possible)
 HORIZON_TAIL_DAYS = 14
@@ -137,36 +138,34 @@ def solve_problem(
     backend: str = "auto",
     method: str = "decompose",
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
+    work_limit: float | None = None,
 ) -> Plan:
-    """Plan a prepared :class:`Problem`: options, greedy warm start, OR-Tools, plan."""
+    """Plan a prepared :class:`Problem`: options, greedy warm start, OR-Tools, plan.
+
+    ``time_limit`` is wall-clock seconds from the call (or ``deadline``, which a caller starts
+    before reading its inputs) to the plan written: the solver stops early enough to leave
+    :func:`finish_seconds` for building the plan and writing its files. ``work_limit``:
+    deterministic work units instead (:func:`routing.optimise.mathopt.work_limits`); the
+    clock is not read, so the same problem and seed give the same plan on any machine."""
+    if deadline is None:
+        deadline = Deadline(time_limit)
+    if work_limit is not None:
+        deadline = Deadline(INF)
     t0 = time.perf_counter()
     opts = build_options(problem)
     t_opts = time.perf_counter() - t0
     base = greedy(problem, opts)
     greedy_costs = cost_breakdown(problem, opts, base)
+    until = deadline.until(max(0.0, deadline.remaining() - finish_seconds(problem)))
+    args: dict[str, Any] = {"hint": base, "deadline": until, "seed": seed, "backend": backend}
     parts = 1
     if method == "decompose":
         res, parts = solve_decomposed(
-            problem,
-            opts,
-            hint=base,
-            time_limit=time_limit,
-            seed=seed,
-            backend=backend,
-            workers=max(1, workers),
-            progress=progress,
+            problem, opts, work=work_limit, workers=max(1, workers), progress=progress, **args
         )
     elif method == "monolithic":
-        res = solve(
-            problem,
-            opts,
-            hint=base,
-            time_limit=time_limit,
-            seed=seed,
-            workers=workers,
-            backend=backend,
-            progress=progress,
-        )
+        res = solve(problem, opts, work=work_limit, workers=workers, progress=progress, **args)
     else:
         raise ValueError(f"method={method!r}: expected decompose or monolithic")
     sol, status = res.solution, res.status
@@ -178,7 +177,8 @@ def solve_problem(
         "solver": f"ortools-{backend}",
         "method": method,
         "parts": parts,
-        "time_limit": time_limit,
+        "time_limit": time_limit if work_limit is None else None,
+        "work_limit": work_limit,
         "seed": seed,
         "workers": workers,
         "options_seconds": round(t_opts, 4),
@@ -186,8 +186,20 @@ def solve_problem(
         "solve_seconds": round(res.seconds, 4),
         "greedy_objective": round(greedy_costs["objective"], 2),
         "greedy_total_cost": round(greedy_costs["total_cost"], 2),
+        "bound_source": res.bound_source,
+        "parts_detail": list(res.parts_detail),
     }
-    return build_plan(problem, opts, sol, status=status, bound=res.bound, summary_extra=extra)
+    plan = build_plan(problem, opts, sol, status=status, bound=res.bound, summary_extra=extra)
+    plan.summary["seconds_to_plan"] = round(deadline.elapsed(), 3) if work_limit is None else None
+    return plan
+
+
+def finish_seconds(problem: Problem) -> float:
+    """Seconds kept back from the solver for building the plan and writing its files (not the
+    maps): ``0.3 + 1.1e-3 x shipments``, measured on this 2-core machine under load: a
+    national week of 4,850 shipments builds its plan in 0.7 s and writes it in 2.2 s (1.8 s of
+    them ``plan.xlsx``), a national month of 19,502 in 3.9 s and 9.2 s."""
+    return 0.3 + 1.1e-3 * len(problem.shipments)
 
 
 def plan(
@@ -355,13 +367,21 @@ def replan(
     seed: int = 0,
     workers: int = 2,
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
+    work_limit: float | None = None,
 ) -> ReplanResult:
     """Plan ``problem`` (booked lots, see :mod:`routing.domain.replan`, and new shipments)
     again after ``events``, at the least cost plus the move penalty of every container that
     leaves its booked departure. Raises :class:`EventError` for events that cannot apply."""
     rp = apply_events(problem, events, net, now=now, unpin_affected=unpin_affected)
     plan = solve_problem(
-        rp.problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress
+        rp.problem,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+        deadline=deadline,
+        work_limit=work_limit,
     )
     before: dict[tuple[str, str], int] = defaultdict(int)
     for s in problem.shipments:

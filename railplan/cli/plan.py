@@ -20,6 +20,7 @@ from railplan.cli.app import (
     Progress,
     _date,
     _err,
+    command_deadline,
     common,
     handle_errors,
     lang_option,
@@ -34,6 +35,7 @@ from routing.api import MAX_CARBON_PRICE_PER_T, read_problem, solve_problem
 from routing.domain.model import DEFAULT_UNASSIGNED_PENALTY_PER_TEU, Problem, Shipment
 from routing.domain.plan import Plan
 from routing.io import InputError, check_out, write_plan
+from routing.optimise import Deadline
 
 SAMPLE = data_path("samples", "shipments.csv")
 
@@ -103,6 +105,8 @@ def run_plan(
     seed: int,
     quiet: bool,
     as_json: bool,
+    work_limit: float | None = None,
+    deadline: Deadline | None = None,
     draw_maps: bool = True,
     offline: bool = False,
     tiles: str | None = None,
@@ -112,12 +116,20 @@ def run_plan(
     """Solve, then write the plan folder with its map and report in one swap; ``plan.xlsx``,
     the map and the report in ``lang``."""
     if not quiet:
+        limit = f"work limit {work_limit:g}" if work_limit else f"time limit {time_limit:g} s"
         _err(
             f"planning {len(problem.shipments)} shipments on {len(problem.departures)} departures "
-            f"(time limit {time_limit:g} s)"
+            f"({limit})"
         )
     with Progress(quiet, time_limit) as progress:
-        plan = solve_problem(problem, time_limit=time_limit, seed=seed, progress=progress)
+        plan = solve_problem(
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            progress=progress,
+            deadline=deadline,
+            work_limit=work_limit,
+        )
 
     def maps_into(folder: Path) -> None:
         draw(plan, net, folder / "map.html", offline, tiles, lang)
@@ -154,6 +166,7 @@ FORCE_HELP = "Write the plan's files into a folder that holds other files (only 
 def demo(
     network_dir: str | None,
     time_limit: float,
+    work_limit: float | None,
     seed: int,
     quiet: bool,
     as_json: bool,
@@ -163,6 +176,7 @@ def demo(
     lang: str,
 ) -> None:
     """Plan the bundled sample batch on the bundled network."""
+    deadline = command_deadline(time_limit)
     net = load_net(network_dir)
     problem = prepare(lambda: read_problem(str(SAMPLE), net), out, [], tiles=None, force=force)
     run_plan(
@@ -170,6 +184,8 @@ def demo(
         net,
         Path(out),
         time_limit=time_limit,
+        work_limit=work_limit,
+        deadline=deadline,
         seed=seed,
         quiet=quiet,
         as_json=as_json,
@@ -256,13 +272,16 @@ def plan_cmd(
     who: str,
     network_dir: str | None,
     time_limit: float,
+    work_limit: float | None,
     seed: int,
     quiet: bool,
     as_json: bool,
     lang: str,
 ) -> None:
     """Plan a batch of SHIPMENTS (CSV, XLSX or JSON) and write the plan to --out; with --db,
-    on the capacity the ledger's confirmed bookings leave (--commit books it)."""
+    on the capacity the ledger's confirmed bookings leave (--commit books it). --time-limit
+    runs from reading the inputs to the plan written (the maps come after)."""
+    deadline = command_deadline(time_limit)
     net = load_net(network_dir)
     problem = prepare(
         lambda: read_problem(
@@ -296,6 +315,8 @@ def plan_cmd(
                 net,
                 Path(out),
                 time_limit=time_limit,
+                work_limit=work_limit,
+                deadline=deadline,
                 seed=seed,
                 quiet=quiet,
                 as_json=as_json,

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +19,7 @@ from network.rows import parse_date
 from railplan.cli.app import (
     _date,
     _err,
+    command_deadline,
     common,
     handle_errors,
     load_net,
@@ -246,12 +248,15 @@ def replan_cmd(
     who: str,
     network_dir: str | None,
     time_limit: float,
+    work_limit: float | None,
     seed: int,
     quiet: bool,
     as_json: bool,
 ) -> None:
     """Plan the ledger's confirmed bookings again after EVENTS, moving as little as possible;
     write the plan folder with changes.csv (--commit: the new version into the ledger)."""
+    # the first (or only) move penalty's budget; each other penalty gets one of its own
+    deadline = command_deadline(time_limit)
     net = load_net(network_dir)
     flags = {
         "cancel-train": cancel_train,
@@ -268,7 +273,7 @@ def replan_cmd(
         bookings = led.bookings("confirmed")
         trains = running(led.departures())
         crossings = {(x.port, x.day): x.quota for x in led.crossings() if x.quota is not None}
-        results = []
+        results: list[tuple[float, Any, Any]] = []
         for pen in penalties:
             booked, ids = lots(bookings, move_penalty=pen)
             problem = make_problem(booked, net, trains, border_quota_by_date=crossings, scope=scope)
@@ -286,6 +291,8 @@ def replan_cmd(
                 unpin_affected=unpin_affected,
                 time_limit=time_limit,
                 seed=seed,
+                deadline=deadline if not results else None,
+                work_limit=work_limit,
             )
             results.append((pen, res, ids))
         _, res, ids = results[0]

@@ -50,3 +50,16 @@ def move_offset(shipments: Iterable[Shipment]) -> float:
     """``sum_s P_s n_s`` over booked lots: the move term ``P_s (n_s - x_{s,booked})`` is this
     constant less the options' stay credits (see :mod:`routing.domain.replan`)."""
     return sum(s.move_penalty_per_container * s.containers for s in shipments if s.booked_on)
+
+
+def trivial_bound(problem: Problem, opts: Options) -> float:
+    """A lower bound on the objective that needs no model: every container at its cheapest,
+    an option's cost a container or its unassigned penalty (fixed costs >= 0), plus the move
+    term's constant: ``sum_s n_s min(P teu_s, min_o c_o) + move_offset``."""
+    total = move_offset(problem.shipments)
+    for s, sh in enumerate(problem.shipments):
+        cheapest = problem.unassigned_penalty_per_teu * sh.teu_per_container
+        for o in opts.by_shipment[s]:
+            cheapest = min(cheapest, opts.options[o].cost_per_container)
+        total += sh.containers * cheapest
+    return total

@@ -5,6 +5,7 @@ highspy). It takes a :class:`~routing.domain.model.Problem` and its
 
 from routing.optimise.decompose import solve_decomposed
 from routing.optimise.greedy import greedy
+from routing.optimise.params import Deadline
 from routing.optimise.solver import BACKENDS, Progress, SolveResult, solve
 
-__all__ = ["BACKENDS", "Progress", "SolveResult", "greedy", "solve", "solve_decomposed"]
+__all__ = ["BACKENDS", "Deadline", "Progress", "SolveResult", "greedy", "solve", "solve_decomposed"]

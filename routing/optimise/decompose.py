@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from routing.domain.costs import cost_breakdown, move_offset
+from routing.domain.costs import cost_breakdown, move_offset, trivial_bound
 from routing.domain.model import Problem
 from routing.domain.options import Options, build_options
 from routing.domain.rules import over_quota
@@ -97,28 +97,69 @@ def solve_decomposed(
     *,
     hint: Solution | None = None,
     time_limit: float = 30.0,
+    deadline: Deadline | None = None,
+    work: float | None = None,
     seed: int = 0,
     backend: str = "auto",
     workers: int = 2,
     progress: Progress | None = None,
     params: SolveParams = DEFAULT,
 ) -> tuple[SolveResult, int]:
-    """Solve part by part on ``workers`` threads; returns the combined result and the
-    number of parts. Time left after every part has an answer goes to the parts with the
-    largest gaps, warm-started from their best plan (:func:`_solve_until_quotas_hold`, then
-    :func:`_search_largest_gaps`)."""
+    """Solve part by part on ``workers`` threads by ``deadline`` (default: ``time_limit``
+    seconds from now); returns the combined result and the number of parts. Time left after
+    every part has an answer goes to the parts with the largest gaps, warm-started from their
+    best plan (:func:`_solve_until_quotas_hold`, then :func:`_search_largest_gaps`). With
+    ``work``, each part gets ``work x its options / all options`` deterministic units and no
+    second round: the plan does not depend on the clock."""
     t0 = time.perf_counter()
-    runs = _Runs(problem, opts, Deadline(time_limit), seed=seed, backend=backend, params=params)
+    deadline = deadline if deadline is not None else Deadline(time_limit)
+    runs = _Runs(problem, opts, deadline, seed=seed, backend=backend, params=params, work=work)
     uf = _UnionFind(len(problem.departures))
     ps, combined, violations = _solve_until_quotas_hold(runs, uf, hint, workers, progress, t0)
-    if not violations:
+    if not violations and work is None:
         combined = _search_largest_gaps(runs, ps, workers, progress, t0, combined)
     sol, bound, statuses = combined
     status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
     if violations:  # out of time: cancel the lightest trains over each quota
         sol = _repair(problem, opts, sol, violations)
     build = runs.build_seconds
-    return SolveResult(sol, status, bound, time.perf_counter() - t0 - build, build), len(ps)
+    rows = part_rows(problem, opts, ps, runs.cache)
+    res = SolveResult(sol, status, bound, time.perf_counter() - t0 - build, build)
+    res = replace(res, method="decompose", bound_source=_sources(rows), parts_detail=tuple(rows))
+    return res, len(ps)
+
+
+def part_rows(
+    problem: Problem, opts: Options, ps: list[Part], cache: dict[tuple[int, ...], _Done]
+) -> list[dict[str, object]]:
+    """Per part: its size, method, status, objective, bound and where the bound comes from
+    (``summary.json``'s ``parts_detail``), largest first."""
+    rows = []
+    for p in sorted(ps, key=lambda p: (-p.options, p.departures)):
+        d = cache[p.departures]
+        obj = _objective(d)
+        rows.append(
+            {
+                "departures": len(p.departures),
+                "shipments": len(p.shipments),
+                "options": p.options,
+                "method": d.res.method,
+                "status": d.res.status,
+                "objective": round(obj, 2) if math.isfinite(obj) else None,
+                "bound": round(d.res.bound, 2),
+                "bound_source": d.res.bound_source,
+                "gap": round((obj - d.res.bound) / max(abs(obj), 1e-9), 6)
+                if math.isfinite(obj)
+                else None,
+            }
+        )
+    return rows
+
+
+def _sources(rows: list[dict[str, object]]) -> str:
+    """The weakest bound source among the parts (trivial < lagrangian < lp < mip)."""
+    order = ["trivial", "lagrangian", "lp", "mip"]
+    return min((str(r["bound_source"]) for r in rows), key=order.index, default="mip")
 
 
 @dataclass
@@ -133,6 +174,7 @@ class _Runs:
     seed: int
     backend: str
     params: SolveParams
+    work: float | None = None
     cache: dict[tuple[int, ...], _Done] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     build_seconds: float = 0.0
@@ -144,6 +186,11 @@ class _Runs:
         search from the best plan."""
         params, backend = self.params, self.backend
         left = self.deadline.remaining()
+        # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
+        # per option with HiGHS through MathOpt): keep the whole run within the limit
+        budget = left * share - params.overhead_per_option * p.options
+        if local and budget < 1.0:
+            return  # too little time to search again without running over the limit
         seen = self.cache.get(p.departures)
         if seen is not None and local:  # solved before: the same sub-problem and model
             sub, sub_opts, model = seen.sub, seen.opts, seen.res.model
@@ -151,24 +198,31 @@ class _Runs:
             sub = _sub_problem(self.problem, p)
             sub_opts = build_options(sub)
             model = None
-        # the back end's own overhead beyond its time limit grows with the part (about 1e-4 s
-        # per option with HiGHS through MathOpt): keep the whole run within the limit
-        budget = max(0.5, left * share - params.overhead_per_option * p.options)
-        if local and left * share - params.overhead_per_option * p.options < 1.0:
-            return  # too little time to search again without running over the limit
         small = p.options <= params.small_part_options
         if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
             budget = min(budget, params.first_pass_seconds)
+        if not local:  # every part gets a first attempt, within what is left
+            floor = min(
+                params.first_pass_floor, params.first_pass_floor_share * self.deadline.seconds
+            )
+            budget = min(max(budget, floor), left)
         sub_hint = (
             start
             if local
             else (_restrict(start, self.opts, sub_opts, p) if start is not None else None)
         )
+        work = None
+        if self.work is not None:
+            work = self.work * p.options / max(1, sum(len(i) for i in self.opts.by_shipment))
+        elif budget < 0.05 and sub_hint is not None:  # out of time: the warm start stays
+            self._keep_hint(p, sub, sub_opts, sub_hint)
+            return
         res = solve(
             sub,
             sub_opts,
             hint=sub_hint,
-            time_limit=budget,
+            deadline=self.deadline.until(max(0.0, budget)),
+            work=work,
             seed=self.seed,
             backend=backend,
             heuristic=not local,  # a second round starts from the first's plan, which has it
@@ -185,6 +239,21 @@ class _Runs:
             if old is not None:  # a second round: keep the better plan and the better bound
                 res = _better(old, res)
             self.cache[p.departures] = _Done(res, sub, sub_opts, p, sub_hint)
+
+    def _keep_hint(self, p: Part, sub: Problem, sub_opts: Options, hint: Solution) -> None:
+        """A part reached after the deadline: its warm start, bounded by every container at
+        its cheapest option or its unassigned penalty (fixed costs >= 0), said so."""
+        res = SolveResult(
+            hint,
+            "feasible",
+            trivial_bound(sub, sub_opts),
+            0.0,
+            0.0,
+            method="hint",
+            bound_source="trivial",
+        )
+        with self.lock:
+            self.cache.setdefault(p.departures, _Done(res, sub, sub_opts, p, hint))
 
 
 def _solve_until_quotas_hold(

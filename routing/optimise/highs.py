@@ -16,10 +16,11 @@ def solve(
     seed: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
+    work: float | None = None,
 ) -> BackendResult:
     """HiGHS's search from ``hint`` (MathOpt's HiGHS runs on one thread: ``workers`` and
     ``progress`` are not used, and are there for the :class:`Backend` protocol)."""
-    ans = run_highs(mathopt_model(mx, integer=True), time_limit, hint=hint, seed=seed)
+    ans = run_highs(mathopt_model(mx, integer=True), time_limit, hint=hint, seed=seed, work=work)
     if ans.values is not None:
         if ans.reason == "optimal":
             return BackendResult(Status.OPTIMAL, ans.values, ans.objective)

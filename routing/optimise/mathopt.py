@@ -70,14 +70,20 @@ def run_highs(
     hint: Sequence[float] | None = None,
     seed: int = 0,
     gap: float = 1e-7,
+    work: float | None = None,
 ) -> Answer:
     """HiGHS through OR-Tools MathOpt's solver core, proto in and proto out: no Python model
-    and no Python parsing of the basis (which cost 0.4-0.6 s per solve on the largest parts)."""
+    and no Python parsing of the basis (which cost 0.4-0.6 s per solve on the largest parts).
+    ``work``: a deterministic budget instead of ``time_limit`` (:func:`work_limits`)."""
+    limits: dict[str, Any] = {"time_limit": dt.timedelta(seconds=max(0.01, time_limit))}
+    if work is not None:
+        nodes, iterations = work_limits(work)
+        limits = {"node_limit": nodes, "iteration_limit": iterations}
     params = mathopt.SolveParameters(
-        time_limit=dt.timedelta(seconds=max(0.01, time_limit)),
         enable_output=False,
         random_seed=seed,
         relative_gap_tolerance=gap,
+        **limits,
     ).to_proto()
     mp = model_parameters_pb2.ModelSolveParametersProto()
     mp.dual_values_filter.filter_by_ids = True  # no duals or reduced costs back
@@ -99,6 +105,16 @@ def run_highs(
         None,
     )
     return _answer(res, len(pr.variables.ids))
+
+
+#: one work unit of HiGHS: this many branch-and-bound nodes and simplex iterations
+NODES_PER_UNIT, ITERATIONS_PER_UNIT = 100, 20_000
+
+
+def work_limits(work: float) -> tuple[int, int]:
+    """HiGHS's node and simplex-iteration limits for ``work`` units: deterministic, so the
+    same model, hint and seed stop at the same point on any machine and under any load."""
+    return max(1, round(work * NODES_PER_UNIT)), max(1, round(work * ITERATIONS_PER_UNIT))
 
 
 def _answer(res: Any, n: int) -> Answer:

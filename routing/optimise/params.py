@@ -37,6 +37,19 @@ class SolveParams:
     #: seconds a window's MIP first gets (twice that each time it runs out)
     lns_seconds: float = 0.2
 
+    # -- dense parts (routing.optimise.kernel, routing.optimise.lagrange) ------------------------
+    #: a part is dense (kernel search instead of relax-fix-round and the date windows) when its
+    #: shipment classes have at least this many options on average ...
+    dense_options: float = 20.0
+    #: ... and it has at least this many trains
+    dense_min_trains: int = 20
+    #: share of a dense part's budget for the Lagrangian bound's subgradient steps
+    lagrange_share: float = 0.15
+    #: the kernel holds the trains the Lagrangian runs, topped up to this many times the TEU
+    kernel_cover: float = 1.15
+    #: share of the kernel search's time for the first (kernel-only) MIP
+    kernel_first_share: float = 0.4
+
     # -- rounding (routing.optimise.rounding) --------------------------------------------------
     #: cheapest trains a container the rounding could not place tries, making room there
     ejection_tries: int = 4
@@ -100,6 +113,10 @@ class SolveParams:
     #: in the first pass's time shares the small parts count together as at most this share
     #: of all options
     small_parts_share: float = 0.1
+    #: seconds a part gets at least in the first pass (while the deadline has them) ...
+    first_pass_floor: float = 0.5
+    #: ... and at most this share of the whole limit
+    first_pass_floor_share: float = 0.02
 
 
 #: the defaults, the values every benchmark was run with

@@ -43,7 +43,12 @@ class SubMip:
         return bool(np.all(act >= lo) and np.all(act <= hi))
 
     def solve(
-        self, free: Sequence[int], vals: Sequence[float], time_limit: float, seed: int = 0
+        self,
+        free: Sequence[int],
+        vals: Sequence[float],
+        time_limit: float,
+        seed: int = 0,
+        work: float | None = None,
     ) -> Answer:
         """The best plan that changes only the columns ``free`` of ``vals`` (a feasible plan),
         as whole-matrix values; its objective is the sub-MIP's, without the fixed part."""
@@ -75,7 +80,7 @@ class SubMip:
         mat.row_ids.extend(new_row[self.r[on]].tolist())
         mat.column_ids.extend(new_col[self.c[on]].tolist())
         mat.coefficients.extend(self.a[on].tolist())
-        ans = run_highs(pr, time_limit, hint=x[cols].tolist(), seed=seed)
+        ans = run_highs(pr, time_limit, hint=x[cols].tolist(), seed=seed, work=work)
         if ans.values is None:
             return ans
         full = x.copy()
