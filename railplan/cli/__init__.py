@@ -9,6 +9,7 @@ COMMANDS.update(
         "bench": "railplan.cli.generate",
         "check": "railplan.cli.check",
         "demo": "railplan.cli.plan",
+        "explain": "railplan.cli.explain",
         "generate": "railplan.cli.generate",
         "ledger": "railplan.cli.ledger",
         "map": "railplan.cli.check",
