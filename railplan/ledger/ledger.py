@@ -192,6 +192,7 @@ class Ledger:
 
     def crossings(self) -> list[Crossing]:
         """Every border port and day of a registered train: trains with bookings, quota."""
+        self._sweep()
         return self._run(reads.crossings, write=False)
 
     def versions(self) -> list[VersionInfo]:
