@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from network import Departure
 from railplan.ledger import reads
 from railplan.ledger.changes import Change, apply
-from railplan.ledger.errors import LedgerError
+from railplan.ledger.errors import LedgerError, Refused
 from railplan.ledger.records import BookingRequest, CommitResult
 from railplan.ledger.rows import BOOK, DEP, EVT, aware
 from railplan.ledger.schema import QuoteRow
@@ -223,9 +223,14 @@ def accept(c: Connection, quote_id: str, *, now: dt.datetime, who: str) -> tuple
     why = _lost(q, c, now)
     if why is not None:
         raise HoldLost([why])
-    res = apply_with_expiry(
-        c, Change(kind="quote_accept", who=who, confirm=list(q.booking_ids)), now
-    )
+    try:  # a concurrent accept or cancel got there first (the meta lock serialised us)
+        res = apply_with_expiry(
+            c, Change(kind="quote_accept", who=who, confirm=list(q.booking_ids)), now
+        )
+    except Refused as e:
+        raise HoldLost(
+            [f"quote {quote_id}: its capacity went meanwhile ({'; '.join(e.problems)})"]
+        ) from e
     c.execute(update(QUOTE).where(QUOTE.c.quote_id == quote_id).values(state="accepted"))
     return read_quote(c, quote_id), res.version
 
