@@ -281,7 +281,7 @@ def _capacity(db: str | None, plan: str | None, net: Network) -> Capacity:
 @click.option(
     "--type",
     "ctype",
-    type=click.Choice(list(CONTAINER_TYPES)),
+    type=click.Choice(list(CONTAINER_TYPES), case_sensitive=False),
     default=DEFAULT_CONTAINER_TYPE,
     show_default=True,
 )
