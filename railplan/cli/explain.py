@@ -86,8 +86,8 @@ def explain_cmd(
     """Explain the plan in PLAN_DIR: a verified reason per unassigned and late shipment, and
     the --top binding resources by the exact saving of one more unit."""
     target = Path(out) if out else Path(plan_dir) / "explain.csv"
-    _check_target(target)
     plan = _read(plan_dir, rates, trucking, emission_factors, network_dir)
+    _check_target(target)
     ex = explain(plan, top=top, candidates=candidates, time_limit=time_limit)
     write_atomic(target, explain_csv(ex))
     if as_json:

@@ -311,17 +311,52 @@ def _verify(
         )
     codes = {c.code for c in cands}
     if not out and cands and "SEVERAL_RULES" not in codes:
-        if not codes & {"CHEAPER_UNASSIGNED", "CHEAPER_LATE"}:
-            cands = [*cands, _cheaper(st, s, late=late)]
-        both = _Candidate("SEVERAL_RULES", _merge(st, [c.relax for c in cands]), "")
-        both = dataclasses.replace(both, detail=f"{' + '.join(c.code for c in cands)} together")
-        out = _verify(st, res, s, twins, [both], base, late=late)
-        out = [f for f in out if f.code != "UNEXPLAINED"]
+        out = [
+            f
+            for f in _combined(st, res, s, twins, cands, base, late=late)
+            if f.code != "UNEXPLAINED"
+        ]
     if not out:
         tried = "; ".join(f"{c.code}: {c.relax.label}" for c in cands) or "no rule to relax"
         out.append(_fact(base, "UNEXPLAINED", f"no single relaxation carries it ({tried})"))
         out[-1] = dataclasses.replace(out[-1], exact=False)
     return out
+
+
+def _combined(
+    st: PlanState,
+    res: Resolver,
+    s: int,
+    twins: tuple[int, ...],
+    cands: list[_Candidate],
+    base: dict[str, object],
+    *,
+    late: bool,
+) -> list[Finding]:
+    """``SEVERAL_RULES``: for eligibility rules, all of them lifted with each rule that binds
+    once it is eligible (then with all of those); otherwise every candidate at once, with
+    the penalty raised."""
+    codes = {c.code for c in cands}
+    if codes <= set(eligibility.RULES):
+        lifted = _merge(st, [c.relax for c in cands])
+        rst = st.with_problem(lifted.apply(st.problem))
+        then = _capacity_candidates(rst, s, late=late)
+        combos = [[*cands, c] for c in then] + ([[*cands, *then]] if len(then) > 1 else [])
+    else:
+        extra = (
+            [] if codes & {"CHEAPER_UNASSIGNED", "CHEAPER_LATE"} else [_cheaper(st, s, late=late)]
+        )
+        combos = [[*cands, *extra]]
+    for combo in combos:
+        both = _Candidate(
+            "SEVERAL_RULES",
+            _merge(st, [c.relax for c in combo]),
+            f"{' + '.join(c.code for c in combo)} together",
+        )
+        found = _verify(st, res, s, twins, [both], base, late=late)
+        if found[0].code != "UNEXPLAINED":
+            return found
+    return []
 
 
 def _saving(code: str, cmp: Compared) -> float:

@@ -6,10 +6,10 @@ reasons (:mod:`routing.explain.shipments`) and the binding resources
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from routing.domain.model import Problem
-from routing.domain.options import Option, Options
+from routing.domain.options import Option, Options, build_options
 from routing.domain.plan import Plan
 from routing.domain.rules import Crossing, by_crossing, crossing
 
@@ -32,6 +32,20 @@ class PlanState:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     #: option indices per departure index
     by_train: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def with_problem(self, problem: Problem) -> PlanState:
+        """The same plan on ``problem``, the same shipments and departures with some rules
+        changed (its options rebuilt)."""
+        opts = build_options(problem)
+        by_train: dict[int, list[int]] = defaultdict(list)
+        for o, op in enumerate(opts.options):
+            by_train[op.t].append(o)
+        return replace(
+            self,
+            problem=problem,
+            opts=opts,
+            by_train={t: tuple(v) for t, v in by_train.items()},
+        )
 
     def left(self, s: int) -> int:
         return self.problem.shipments[s].containers - self.assigned.get(s, 0)
