@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from routing.domain.co2 import FERRY_KEY, ROAD_KEY, FactorTable, NetRouteInfo, cargo_t
 from routing.domain.model import Shipment
 from routing.quote.records import Alternative
-from routing.quote.tables import AlternativeTables, Place
+from routing.quote.tables import AlternativeTables, Place, SeaLeg
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_NM = 1.852
@@ -94,6 +94,12 @@ def _fig_dates(t: AlternativeTables, keys: Sequence[str]) -> str:
     return "; ".join(f"{k} {t.fig(k).as_of}" for k in keys)
 
 
+def _passage(leg: SeaLeg) -> str:
+    if leg.km_cape > leg.km_suez + 1:
+        return f" (through Suez; the high days round the Cape, {leg.km_cape:,.0f} km)"
+    return ""
+
+
 def sea(
     sh: Shipment,
     at_o: tuple[float, float],
@@ -147,8 +153,7 @@ def sea(
         co2e_wtw_kg=wtw,
         co2e_ttw_kg=ttw,
         as_of=_fig_dates(t, keys),
-        note=f"truck to {pol.name}, sea to {pod.name} (Suez; high days round the Cape "
-        f"{leg.km_cape:,.0f} km), truck to {sh.destination}"
+        note=f"truck to {pol.name}, sea to {pod.name}{_passage(leg)}, truck to {sh.destination}"
         + (f"; no factor {', '.join(missing)}: no CO2e" if missing else ""),
     )
 
