@@ -68,7 +68,7 @@ def secured(ledger_url: str) -> Iterator[tuple[TestClient, dict[str, str], str]]
 
 def _call(c: TestClient, method: str, path: str, body: object, token: str | None) -> int:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return c.request(method, path, json=body, headers=headers).status_code
+    return int(c.request(method, path, json=body, headers=headers).status_code)
 
 
 def test_every_role_against_every_operation(
@@ -129,7 +129,7 @@ def test_tokens_are_stored_hashed_and_revocable(
     secret = token.split("_", 2)[2]
     with Ledger(ledger_url) as led, led.engine.connect() as conn:
         rows = conn.execute(text("SELECT token_id, secret_sha256 FROM api_tokens")).all()
-    stored = dict(rows)
+    stored: dict[str, str] = {str(k): str(v) for k, v in rows}
     assert stored[tid] == hashlib.sha256(secret.encode()).hexdigest()
     assert all(secret not in v for v in stored.values())
     viewer = {"Authorization": f"Bearer {token}"}
