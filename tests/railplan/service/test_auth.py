@@ -41,7 +41,7 @@ OPERATIONS: list[tuple[str, str, dict[str, object] | None, str]] = [
             "gross_t": 5,
         },
         "planner",
-    ),  # fmt: skip
+    ),
     ("GET", "/v1/tokens", None, "admin"),
     ("POST", "/v1/tokens", {"role": "viewer"}, "admin"),
 ]
