@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import itertools
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -31,6 +32,8 @@ from maps.draw import (
     utilization_colour,
 )
 from maps.i18n import current, text
+from network import Network
+from routing.domain.co2 import without_loops
 from routing.domain.plan import Plan
 
 DPI = 100
@@ -309,4 +312,88 @@ def cost_chart(plan: Plan) -> bytes:
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x / 1000:,.0f}k")
     ax.set_title(text("chart.cost_title", v=f"{plan.total_cost:,.0f}"), loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def departure_corridors(plan: Plan, net: Network | None = None) -> dict[str, str]:
+    """Each departure's corridor: its own, else its service's in ``net`` (the id less its
+    date, or the service with its origin, destination and border port), else ``other``
+    (departures read back from a plan folder carry no corridor)."""
+    services = {svc.service_id: svc.corridor for svc in (net.services if net else ())}
+    by_od = {
+        (svc.origin, svc.destination, svc.border_port): svc.corridor
+        for svc in (net.services if net else ())
+    }
+    out = {}
+    for d in plan.problem.departures:
+        sid = d.service_id or d.departure_id.rsplit("-", 1)[0]
+        out[d.departure_id] = (
+            d.corridor
+            or services.get(sid)
+            or by_od.get((d.origin, d.destination, d.border_port))
+            or "other"
+        )
+    return out
+
+
+def co2e_by_corridor(
+    plan: Plan, net: Network | None = None
+) -> dict[str, tuple[float, float, float]]:
+    """Per corridor (the departures' ``corridor``, ``other`` without one): WTW kg, TTW kg and
+    TEU-km, from the assignments' CO2e and the rail km of each train's route (the network's
+    links along it, out-and-back legs counted once, as the CO2e chain counts them).
+
+    ``intensity = 1000 x WTW kg / TEU-km`` (g per TEU-km, door to door: the trucking legs'
+    CO2e is in WTW, their km are not in TEU-km)."""
+    deps = {d.departure_id: d for d in plan.problem.departures}
+    corridors = departure_corridors(plan, net)
+    info = plan.problem.emission_network
+    out: dict[str, list[float]] = {}
+    for a in plan.assignments:
+        d = deps.get(a.departure_id)
+        corridor = corridors.get(a.departure_id, "other")
+        row = out.setdefault(corridor, [0.0, 0.0, 0.0])
+        row[0] += a.co2e_wtw_kg
+        row[1] += a.co2e_ttw_kg
+        if d is not None and info is not None:
+            route = without_loops(d.route)
+            km = sum(
+                info.links[(x, y)].km for x, y in itertools.pairwise(route) if (x, y) in info.links
+            )
+            row[2] += a.teu * km
+    return {k: (v[0], v[1], v[2]) for k, v in sorted(out.items())}
+
+
+@_localised
+def co2e_chart(plan: Plan, net: Network | None = None) -> bytes:
+    """CO2e by corridor: WTW and TTW tonnes side by side, and g WTW per TEU-km
+    (:func:`co2e_by_corridor`); a note when the plan carries no CO2e."""
+    rows = co2e_by_corridor(plan, net)
+    if not rows or not any(w for w, _t, _k in rows.values()):
+        return _empty(text("chart.no_co2e"))
+    names = [corridor_label(c) for c in rows]
+    wtw = [w / 1000 for w, _t, _k in rows.values()]
+    ttw = [t / 1000 for _w, t, _k in rows.values()]
+    grams = [1000 * w / k if k else 0.0 for w, _t, k in rows.values()]
+    fig = Figure(figsize=(10, 1.2 + 0.55 * len(rows)))
+    left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    ys = list(range(len(rows)))
+    left.barh([y - 0.2 for y in ys], wtw, height=0.4, color="#2ca02c", label=text("chart.co2e_wtw"))
+    left.barh([y + 0.2 for y in ys], ttw, height=0.4, color="#98df8a", label=text("chart.co2e_ttw"))
+    top = max(wtw)
+    for y, v in zip(ys, wtw, strict=True):
+        left.text(v + top * 0.01, y - 0.2, f"{v:,.1f}", va="center", fontsize=8)
+    left.set_yticks(ys, names, fontsize=9)
+    left.invert_yaxis()
+    left.set_xlim(0, top * 1.2)
+    left.set_xlabel(text("chart.co2e_t"), fontsize=9)
+    left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
+    right.barh(ys, grams, color="#17becf")
+    for y, g in zip(ys, grams, strict=True):
+        right.text(g, y, f" {g:,.1f}", va="center", fontsize=8)
+    right.set_xlim(0, max(grams) * 1.3 or 1.0)
+    right.set_xlabel(text("chart.co2e_intensity"), fontsize=8)
+    for ax in (left, right):
+        ax.spines[["top", "right"]].set_visible(False)
+    left.set_title(text("chart.co2e_title", v=f"{sum(wtw):,.1f}"), loc="left", fontsize=11)
     return _png(fig)

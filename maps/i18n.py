@@ -20,6 +20,30 @@ from routing.domain import texts
 from routing.domain.texts import CATALOGUE, LANGS
 
 __all__ = ["CATALOGUE", "LANGS", "current", "place", "place_label", "reason", "text", "using"]
+
+#: the report's CO2e chart: key -> (English, Chinese), looked up before :data:`CATALOGUE`
+CO2E_TEXTS: dict[str, tuple[str, str]] = {
+    "report.co2e": (
+        "CO2e (ISO 14083 / GLEC, indicative)",
+        "碳排放 CO2e（ISO 14083 / GLEC，参考值）",
+    ),
+    "chart.co2e_alt": (
+        "CO2e by corridor, well-to-wheel and tank-to-wheel, and per TEU-km",
+        "各通道碳排放（油井到车轮与油箱到车轮）及每标箱公里排放",
+    ),
+    "chart.co2e_title": (
+        "CO2e by corridor: total {v} t WTW",
+        "各通道碳排放：合计 {v} 吨（油井到车轮）",
+    ),
+    "chart.co2e_t": ("t CO2e", "吨 CO2e"),
+    "chart.co2e_wtw": ("well-to-wheel (WTW)", "油井到车轮（WTW）"),
+    "chart.co2e_ttw": ("tank-to-wheel (TTW)", "油箱到车轮（TTW）"),
+    "chart.co2e_intensity": (
+        "g CO2e WTW per TEU-km (door to door, over the train's rail km)",
+        "每标箱公里 CO2e 克数（油井到车轮，门到门，按班列铁路里程）",
+    ),
+    "chart.no_co2e": ("the plan carries no CO2e", "本计划没有碳排放数据"),
+}
 _LANG: contextvars.ContextVar[str] = contextvars.ContextVar("railplan_maps_lang", default="en")
 
 
@@ -43,6 +67,10 @@ def using(lang: str) -> Iterator[None]:
 def text(key: str, lang: str | None = None, **fields: object) -> str:
     """The string ``key`` of :data:`CATALOGUE` in ``lang`` (default: the one in use), its
     ``{name}`` fields filled (not escaped: the caller escapes what came from the inputs)."""
+    if key in CO2E_TEXTS:
+        en, zh = CO2E_TEXTS[key]
+        s = zh if (lang or current()) == "zh" else en
+        return s.format(**fields) if fields else s
     return texts.text(key, lang or current(), **fields)
 
 

@@ -189,6 +189,7 @@ def _report_html(
         unassigned=_unassigned_table(plan, customers),
         made=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         ports={p: place_name(net, p) for d in plan.problem.departures if (p := d.border_port)},
+        co2e=charts.co2e_chart(plan, net),
     )
 
 
@@ -303,6 +304,7 @@ def _page(
     unassigned: str,
     made: str,
     ports: dict[str, str] | None = None,
+    co2e: bytes = b"",
 ) -> str:
     """The page: header, KPI cards, the map in an ``<iframe srcdoc>``, the charts (drawn
     here), the tables and the footer."""
@@ -338,6 +340,9 @@ def _page(
 </section>
 <section><h2>{esc(text("report.cost"))}</h2>
 {_img(charts.cost_chart(plan), text("chart.cost_alt"), "chart-cost")}
+</section>
+<section id="co2e"><h2>{esc(text("report.co2e"))}</h2>
+{_img(co2e or charts.co2e_chart(plan), text("chart.co2e_alt"), "chart-co2e")}
 </section>
 <section><h2>{esc(text("report.assignments", n=f"{len(plan.assignments):,}"))}</h2>{assignments}</section>
 <section><h2>{esc(text("report.unassigned", n=f"{len(plan.unassigned):,}"))}</h2>{unassigned}</section>

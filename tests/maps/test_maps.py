@@ -296,9 +296,10 @@ def test_report_has_kpis_charts_map_and_escaped_tables(
     maps.write_report(plan, tiny_net, path, offline=True)
     page = path.read_text(encoding="utf-8")
     assert outside_urls(page) == []
-    for chart in ("chart-utilization", "chart-timeline", "chart-border", "chart-cost"):
+    charts = ("chart-utilization", "chart-timeline", "chart-border", "chart-cost", "chart-co2e")
+    for chart in charts:
         assert f'id="{chart}"><img' in page
-    assert page.count('src="data:image/png;base64,') == 4
+    assert page.count('src="data:image/png;base64,') == 5
     assert 'id="plan-map"' in page and "srcdoc=" in page
     text = " ".join(text_of(page.split("<iframe")[0]).split())
     assert f"{plan.total_cost:,.0f} USD total cost" in text
