@@ -88,6 +88,12 @@ def explain_cmd(
     target = Path(out) if out else Path(plan_dir) / "explain.csv"
     plan = _read(plan_dir, rates, trucking, emission_factors, network_dir)
     _check_target(target)
+    waiting = sum(u.containers for u in plan.unassigned)
+    late = sum(a.containers for a in plan.assignments if a.late_days > 0)
+    _err(
+        f"explaining {waiting} unassigned and {late} late container(s) of {plan_dir}, "
+        f"{time_limit:g} s per re-solve"
+    )
     ex = explain(plan, top=top, candidates=candidates, time_limit=time_limit)
     write_atomic(target, explain_csv(ex))
     if as_json:
