@@ -181,6 +181,7 @@ def sweep_cmd(
                 loaded,
                 plans_dir=str(plans) if plans else None,
                 map_scenario=map_scenario,
+                rank_by=rank_by,
                 watch=watch,
             )
         else:
@@ -190,6 +191,7 @@ def sweep_cmd(
                 spec,
                 plans_dir=str(plans) if plans else None,
                 map_scenario=map_scenario,
+                rank_by=rank_by,
                 watch=watch,
             )
     finally:

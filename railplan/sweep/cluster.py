@@ -60,6 +60,10 @@ class SweepRun:
     wall_seconds: float = 0.0
     where: str = "sequential"
     slots: int = 1
+    #: seconds to get the cluster ready (LocalCluster started, or the scheduler reached)
+    start_seconds: float = 0.0
+    #: seconds from the cluster ready to the last scenario's outcome
+    sweep_seconds: float = 0.0
 
 
 def _map_ids(loaded: Loaded, map_scenario: str | None) -> set[str]:
@@ -69,11 +73,21 @@ def _map_ids(loaded: Loaded, map_scenario: str | None) -> set[str]:
     return ids
 
 
+def _chosen(
+    loaded: Loaded, outs: Sequence[Outcome], map_scenario: str | None, rank_by: str
+) -> str | None:
+    """The scenario mapped beside the base: ``map_scenario``, else the best-ranked other."""
+    if map_scenario is not None:
+        return map_scenario
+    return best(outs, rank_by, besides=loaded.sweep.scenarios[0].scenario_id)
+
+
 def run_sequential(
     loaded: Loaded,
     *,
     plans_dir: str | None = None,
     map_scenario: str | None = None,
+    rank_by: str = "objective",
     watch: Watch | None = None,
 ) -> SweepRun:
     """Every scenario in this process, one after another (the reference a cluster's run is
@@ -93,7 +107,8 @@ def run_sequential(
         if watch is not None:
             watch.done(out, 0)
     plans = {o.scenario_id: o.plan for o in outs if o.plan is not None}
-    if map_scenario is None and (top := best(outs)) is not None and top not in plans:
+    top = _chosen(loaded, outs, map_scenario, rank_by)
+    if top is not None and top not in plans:
         sc = next(s for s in loaded.sweep.scenarios if s.scenario_id == top)
         plan = run_scenario(base, sc, want_plan=True).plan
         if plan is not None:
@@ -180,6 +195,7 @@ def run_sweep(
     *,
     plans_dir: str | None = None,
     map_scenario: str | None = None,
+    rank_by: str = "objective",
     watch: Watch | None = None,
 ) -> SweepRun:
     """Every scenario of ``loaded`` as a Dask task; the plans the report draws (the base's,
@@ -192,6 +208,7 @@ def run_sweep(
         stack.enter_context(_quiet_logs())
         client = _client(stack, spec)
         slots = sum(client.nthreads().values()) or 1
+        ready = time.perf_counter() - t0
         base = client.submit(
             _hold,
             Base(problem=loaded.problem, net=loaded.net),
@@ -214,9 +231,10 @@ def run_sweep(
         if watch is not None:
             watch.start(len(futures), slots)
         outcomes = _collect(client, futures, watch, slots)
+        swept = time.perf_counter() - t0 - ready
         outs = tuple(outcomes[sc.scenario_id] for sc in loaded.sweep.scenarios)
         plans = {o.scenario_id: o.plan for o in outs if o.plan is not None}
-        top = best(outs) if map_scenario is None else None
+        top = _chosen(loaded, outs, map_scenario, rank_by)
         if top is not None and top not in plans:
             sc = next(s for s in loaded.sweep.scenarios if s.scenario_id == top)
             again = client.submit(
@@ -226,8 +244,15 @@ def run_sweep(
             if plan is not None:
                 plans[top] = plan
         where = spec.scheduler or f"LocalCluster of {spec.workers} workers"
+    wall = time.perf_counter() - t0
     return SweepRun(
-        outcomes=outs, plans=plans, wall_seconds=time.perf_counter() - t0, where=where, slots=slots
+        outcomes=outs,
+        plans=plans,
+        wall_seconds=wall,
+        where=where,
+        slots=slots,
+        start_seconds=ready,
+        sweep_seconds=swept,
     )
 
 

@@ -92,8 +92,8 @@ def write_outputs(
     table = rows(sw, run.outcomes, rank_by)
     info = about(loaded, run, rank_by)
     write_table(folder, columns(sw), table, info)
-    chosen_id = map_scenario or best(run.outcomes, "objective")
     base_id = sw.scenarios[0].scenario_id
+    chosen_id = map_scenario or best(run.outcomes, rank_by, besides=base_id)
     chosen = (chosen_id, run.plans.get(chosen_id)) if chosen_id and chosen_id != base_id else None
     html = sweep_html(
         name=sw.name,

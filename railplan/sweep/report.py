@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
@@ -59,8 +60,11 @@ SHOWN = (
     ("worker", "worker"),
     ("error", "error"),
 )
+#: the ids of the grids' scenarios
+GRID_ID = re.compile(r"g\d+")
 #: the figures averaged per parameter value
 MEANS = (
+    "objective",
     "total_cost",
     "cost_per_teu",
     "teu_carried",
@@ -86,14 +90,17 @@ def effects(
     parameters: Sequence[str], table: Sequence[dict[str, Any]]
 ) -> dict[str, list[dict[str, Any]]]:
     """Parameter -> for each of its values (in the order first met): the planned scenarios
-    at it and the mean of each of :data:`MEANS` over them; parameters with one value left
-    out."""
+    at it and the mean of each of :data:`MEANS` over them (a main effect). Over the grids'
+    scenarios when there are any (a balanced design), else over every scenario; a scenario
+    that does not set the parameter counts as ``(not set)``; parameters with one value are
+    left out."""
     out: dict[str, list[dict[str, Any]]] = {}
     planned = [r for r in table if r["status"] != "failed"]
+    grid = [r for r in planned if GRID_ID.fullmatch(str(r["scenario"]))]
     for p in parameters:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in planned:
-            groups[r.get(p) or "(base)"].append(r)
+        for r in grid or planned:
+            groups[r.get(p) or "(not set)"].append(r)
         if len(groups) < 2:
             continue
         out[p] = [

@@ -42,8 +42,9 @@ def ranked(outcomes: Sequence[Outcome], by: str = "objective") -> list[str]:
     return [sid for _, _, sid in sorted(ok)]
 
 
-def best(outcomes: Sequence[Outcome], by: str = "objective") -> str | None:
-    order = ranked(outcomes, by)
+def best(outcomes: Sequence[Outcome], by: str = "objective", *, besides: str = "") -> str | None:
+    """The best-ranked planned scenario other than ``besides`` (the base, already mapped)."""
+    order = [sid for sid in ranked(outcomes, by) if sid != besides]
     return order[0] if order else None
 
 

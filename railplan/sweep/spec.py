@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from routing.domain.replan import Event
 
@@ -107,7 +108,7 @@ class BaseSpec:
             return f"generated {self.scale} seed {self.seed}" + (" (special)" * self.special)
         if self.kind == "ledger":
             return f"ledger {self.ledger}"
-        return f"batch {self.shipments}"
+        return f"batch {Path(self.shipments).name}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
