@@ -4,12 +4,26 @@ schema that clients and the schemathesis run read)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Cell = str | int | float | bool | None
 Row = dict[str, Cell]
+
+
+def _iso_text(v: Any) -> Any:
+    """Only ``YYYY-MM-DD`` text is a date here (pydantic would take 0 as 1970-01-01)."""
+    if isinstance(v, dt.date):
+        return v
+    if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        raise ValueError("expected a date YYYY-MM-DD")
+    return v
+
+
+#: a date given as ``YYYY-MM-DD`` text (format ``date`` in the schema)
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
 
 
 class _Model(BaseModel):
@@ -117,8 +131,8 @@ class BookingIn(_Model):
     gross_t: float = Field(gt=0, le=40)
     origin: str | None = Field(default=None, max_length=80)
     destination: str | None = Field(default=None, max_length=80)
-    ready_date: dt.date | None = None
-    due_date: dt.date | None = None
+    ready_date: IsoDate | None = None
+    due_date: IsoDate | None = None
     customer: str = Field(default="", max_length=200)
     dg_class: str = Field(default="", max_length=20)
     avoid_countries: list[str] = Field(default_factory=list, max_length=50)

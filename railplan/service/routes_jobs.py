@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -17,13 +16,21 @@ from railplan.service import commit
 from railplan.service.auth import Caller, require
 from railplan.service.batch import XLSX, PlanOptions, check_batch, files_of
 from railplan.service.errors import Problem
-from railplan.service.models import CommitOut, JobList, JobOut, PlanBatch, PlanOut, ProblemOut
+from railplan.service.models import (
+    CommitOut,
+    IsoDate,
+    JobList,
+    JobOut,
+    PlanBatch,
+    PlanOut,
+    ProblemOut,
+)
 from routing.io import read_table
 
 router = APIRouter(prefix="/v1")
 ERRORS: dict[int | str, dict[str, Any]] = {
     c: {"model": ProblemOut, "content": {"application/problem+json": {}}}
-    for c in (401, 403, 404, 409, 422)
+    for c in (400, 401, 403, 404, 409, 422)
 }
 #: seconds between two looks at a job's events while a client follows them
 EVENTS_POLL_S = 0.3
@@ -99,7 +106,7 @@ async def submit_plan(
     request: Request,
     response: Response,
     caller: Planner,
-    start: dt.date | None = None,
+    start: IsoDate | None = None,
     days: Annotated[int | None, Query(ge=1, le=1096)] = None,
     scope: Literal["shanxi", "national", "all"] = "shanxi",
     unassigned_penalty: Annotated[float, Query(ge=0, le=1e9)] = 20_000.0,

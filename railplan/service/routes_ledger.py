@@ -18,6 +18,7 @@ from railplan.service.models import (
     BookingOut,
     CrossingOut,
     DepartureOut,
+    IsoDate,
     StatusOut,
     Timetable,
     TokenCreated,
@@ -226,15 +227,16 @@ def network_geojson(request: Request, _caller: Viewer) -> dict[str, Any]:
 def timetable(
     request: Request,
     _caller: Viewer,
-    start: dt.date,
+    start: IsoDate,
     days: Annotated[int, Query(ge=1, le=366)] = 28,
     scope: Literal["shanxi", "national", "all"] = "shanxi",
 ) -> Timetable:
-    """``railplan timetable``: the dated departures of the window."""
-    if not dt.date(2000, 1, 1) <= start <= dt.date(2100, 12, 31):
-        raise Problem(422, [f"start {start}: expected a date from 2000-01-01 to 2100-12-31"])
+    """``railplan timetable``: the dated departures of the window (none outside the years
+    2000-2100, the calendar of every batch file)."""
     net: network.Network = request.app.state.net
-    deps = net.departures(start, days, scope=scope)
+    first, last = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+    inside = first <= start and start + dt.timedelta(days=days - 1) <= last
+    deps = net.departures(start, days, scope=scope) if inside else []
     return Timetable(
         departures=[
             DepartureOut(
