@@ -156,14 +156,25 @@ def _train_candidates(
         out.append(
             Candidate(
                 "SERVICE_WEEK",
-                d.service_id or d.departure_id,
+                service_week(d),
                 _fill(gains, d.capacity_teu) - d.fixed_cost,
                 Relaxation(label=f"a second {d.departure_id}", added=(extra,), seed=()),
-                f"a copy of the full train {d.departure_id} ({d.depart_date}, week "
-                f"{d.depart_date.isocalendar().week}); {waiting} TEU waiting",
+                f"a copy of the full train {d.departure_id} ({d.depart_date}); "
+                f"{waiting} TEU waiting",
             )
         )
     return out
+
+
+def service_week(d: Departure) -> str:
+    """``SERVICE@YYYY-Www``: the departure's service (its id less a trailing ``-YYYYMMDD``
+    when the departure does not name it) and ISO week."""
+    sid = d.service_id
+    if not sid:
+        head, _, tail = d.departure_id.rpartition("-")
+        sid = head if head and len(tail) == 8 and tail.isdigit() else d.departure_id
+    year, week, _ = d.depart_date.isocalendar()
+    return f"{sid}@{year}-W{week:02d}"
 
 
 def binding_resources(

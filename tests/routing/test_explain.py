@@ -32,7 +32,7 @@ def test_train_full_teu() -> None:
     assert sum(f.containers for f in left if f.code == "TRAIN_FULL_TEU") == 2
     assert all(f.exact for f in left)
     assert resource(ex, "TRAIN_TEU") == {"T1": 1800.0}
-    assert resource(ex, "SERVICE_WEEK") == {"T1": 1800.0}
+    assert resource(ex, "SERVICE_WEEK") == {"T1@2026-W49": 1800.0}
     assert ex.resources[0].exact
 
 
@@ -104,6 +104,26 @@ def test_eligibility(kw: dict[str, object], code: str) -> None:
     p = problem([ship("X", n, **args)], [dep("T1", capacity_teu=4)])
     ex = explain(solve(p))
     assert codes(ex, "X") == {code: 3600.0 if n == 5 else 900.0}
+
+
+def test_too_heavy() -> None:
+    """A 5 t mass limit and a 10 t box: cut to what the train takes, it rides: 900."""
+    p = problem([ship("X")], [dep("T1", max_gross_t=5.0)])
+    assert codes(explain(solve(p)), "X") == {"TOO_HEAVY": 900.0}
+
+
+def test_late_behind_a_minimum_load() -> None:
+    """On time only on T1, idle: its minimum load (10 TEU) is out of reach and its fixed cost
+    (5,000) above the lateness (4 days x 100 = 400). Neither rule alone gets X there on time;
+    both together do, at 5,000 - 400 = 4,600 more."""
+    p = problem(
+        [ship("X", due_date=dt.date(2026, 12, 12)), ship("Y", 1, ready_date=dt.date(2026, 12, 5))],
+        [dep("T1", 0, fixed_cost=5000.0, min_load_teu=10), dep("T2", 5)],
+    )
+    ex = explain(solve(p))
+    assert codes(ex, "X", "late") == {"SEVERAL_RULES": -4600.0}
+    (f,) = [f for f in ex.findings if f.shipment_id == "X"]
+    assert f.detail.startswith("MIN_LOAD + CHEAPER_LATE together")
 
 
 def test_no_route() -> None:
