@@ -10,7 +10,9 @@ Figures, per run (``n`` scenarios, ``c`` worker processes of one thread each):
   of the ideal (the issue asks for at least 80 %);
 * Dask's overhead per scenario ``(c x sweep_seconds - sum(run_seconds)) / n``: the worker
   time spent outside the tasks (scheduling, moving the base and the results);
-* scenarios per hour per core ``3600 n / (c x sweep_seconds)``; the cluster's start time apart.
+* scenarios per hour per core ``3600 n / (c x sweep_seconds)``; the cluster's start time apart;
+* whether the table (timing columns aside) equals the first run's: the same scenarios give the
+  same results on 1 worker and on 2.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from railplan.sweep.cluster import ClusterSpec, SweepRun, run_sweep
 from railplan.sweep.scenarios import read_sweep
+from railplan.sweep.task import TIMING_COLUMNS
 
 #: 5 demand factors x 5 carbon prices x 2 avoidance shares x 4 penalties = 200 scenarios
 GRID = """\
@@ -68,6 +71,11 @@ def figures(run: SweepRun, workers: int) -> dict[str, Any]:
     }
 
 
+def _results(run: SweepRun) -> list[dict[str, Any]]:
+    """The run's table without the timing columns (what must not depend on the workers)."""
+    return [{k: v for k, v in o.result.items() if k not in TIMING_COLUMNS} for o in run.outcomes]
+
+
 def grid(scenarios: int) -> str:
     """The grid, cut to about ``scenarios`` (for a quick look: fewer penalty values)."""
     if scenarios >= 200:
@@ -85,10 +93,12 @@ def main(argv: list[str] | None = None) -> None:
         path = Path(tmp) / "bench.yaml"
         path.write_text(grid(args.scenarios), encoding="utf-8")
         loaded = read_sweep(path)
-        rows = []
+        rows, tables = [], []
         for w in (int(x) for x in args.workers.split(",")):
             run = run_sweep(loaded, ClusterSpec(workers=w), map_scenario="base")
             rows.append(figures(run, w))
+            tables.append(_results(run))
+            rows[-1]["table_as_first_run"] = tables[-1] == tables[0]
             print(json.dumps(rows[-1]), flush=True)
     if args.out:
         Path(args.out).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

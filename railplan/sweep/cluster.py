@@ -154,7 +154,7 @@ def _reason(e: BaseException) -> str:
     from distributed import KilledWorker
 
     if isinstance(e, KilledWorker):
-        return f"its worker died {ALLOWED_FAILURES + 1} times while planning it ({str(e).split('. ')[0]})"
+        return f"workers died while planning it, each time (Dask: {str(e).split('. ')[0]})"
     return f"{type(e).__name__}: {e}"
 
 
