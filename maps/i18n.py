@@ -43,6 +43,24 @@ CO2E_TEXTS: dict[str, tuple[str, str]] = {
         "每标箱公里 CO2e 克数（油井到车轮，门到门，按班列铁路里程）",
     ),
     "chart.no_co2e": ("the plan carries no CO2e", "本计划没有碳排放数据"),
+    # the explanations section (railplan explain)
+    "report.explain": (
+        "Explanations ({n}, railplan explain)",
+        "原因分析（{n} 条，railplan explain）",
+    ),
+    "report.explain_hint": (
+        "Each reason is verified by re-computation or by a re-solve with only that rule "
+        "relaxed; a resource's saving is the exact re-solve's for one more unit.",
+        "每条原因均经重新计算或仅放宽该规则的重新求解验证；资源的节省额为增加一个单位后精确重新求解的结果。",
+    ),
+    "col.kind": ("kind", "类别"),
+    "col.subject": ("shipment / resource", "发货编号/资源"),
+    "col.code": ("code", "代码"),
+    "col.saving": ("saving USD", "节省(美元)"),
+    "col.detail": ("detail", "说明"),
+    "kind.unassigned": ("unassigned", "未配载"),
+    "kind.late": ("late", "延误"),
+    "kind.resource": ("resource", "资源"),
 }
 _LANG: contextvars.ContextVar[str] = contextvars.ContextVar("railplan_maps_lang", default="en")
 

@@ -165,15 +165,49 @@ def report_html(
     tiles: str | None = None,
     map_: folium.Map | None = None,
     lang: str = "en",
+    explanations: Sequence[Explained] = (),
 ) -> str:
     """The report page as a string (``map_``: a plan map already drawn, else one is drawn),
-    every label in ``lang`` (``en`` or ``zh``)."""
+    every label in ``lang`` (``en`` or ``zh``); ``explanations`` (rows of ``railplan
+    explain``: kind, subject, code, containers, saving USD, detail) add their section."""
     with i18n.using(lang):
-        return _report_html(plan, net, offline=offline, tiles=tiles, map_=map_)
+        extra = _explain_section(explanations) if explanations else ""
+        return _report_html(plan, net, offline=offline, tiles=tiles, map_=map_, extra=extra)
+
+
+#: a row of the explanations section: kind, subject, code, containers, saving USD, detail
+Explained = tuple[str, str, str, int | None, float, str]
+
+
+def _explain_section(rows: Sequence[Explained]) -> str:
+    """The explanations of ``railplan explain`` as a table (codes and details as written)."""
+    table = _table(
+        "explanations",
+        tuple(
+            text(f"col.{c}") for c in ("kind", "subject", "code", "containers", "saving", "detail")
+        ),
+        (
+            (text(f"kind.{k}"), subj, code, "" if n is None else n, f"{v:,.0f}", detail)
+            for k, subj, code, n, v, detail in rows
+        ),
+        numeric={3, 4},
+        wide=5,
+    )
+    return (
+        f'<section id="explanations"><h2>{esc(text("report.explain", n=f"{len(rows):,}"))}</h2>'
+        f'<p style="font-size:12px;color:#555">{esc(text("report.explain_hint"))}</p>{table}'
+        "</section>"
+    )
 
 
 def _report_html(
-    plan: Plan, net: Network, *, offline: bool, tiles: str | None, map_: folium.Map | None
+    plan: Plan,
+    net: Network,
+    *,
+    offline: bool,
+    tiles: str | None,
+    map_: folium.Map | None,
+    extra: str = "",
 ) -> str:
     map_html = _map_html(plan, net, offline=offline, tiles=tiles, map_=map_)
     views = train_views(plan, net)
@@ -190,6 +224,7 @@ def _report_html(
         made=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         ports={p: place_name(net, p) for d in plan.problem.departures if (p := d.border_port)},
         co2e=charts.co2e_chart(plan, net),
+        extra=extra,
     )
 
 
@@ -305,6 +340,7 @@ def _page(
     made: str,
     ports: dict[str, str] | None = None,
     co2e: bytes = b"",
+    extra: str = "",
 ) -> str:
     """The page: header, KPI cards, the map in an ``<iframe srcdoc>``, the charts (drawn
     here), the tables and the footer."""
@@ -346,6 +382,7 @@ def _page(
 </section>
 <section><h2>{esc(text("report.assignments", n=f"{len(plan.assignments):,}"))}</h2>{assignments}</section>
 <section><h2>{esc(text("report.unassigned", n=f"{len(plan.unassigned):,}"))}</h2>{unassigned}</section>
+{extra}
 <footer>{esc(text("report.footer", made=made))}</footer>
 </main>
 </body>

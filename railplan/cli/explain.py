@@ -70,6 +70,12 @@ EXPLAIN_COLUMNS = (
 @click.option("--emission-factors", type=click.Path(), help="The factor table the plan used.")
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Draw PLAN_DIR/report.html again with an explanations section (when it exists).",
+)
 @handle_errors
 def explain_cmd(
     plan_dir: str,
@@ -82,6 +88,7 @@ def explain_cmd(
     emission_factors: str | None,
     network_dir: str | None,
     as_json: bool,
+    report: bool,
 ) -> None:
     """Explain the plan in PLAN_DIR: a verified reason per unassigned and late shipment, and
     the --top binding resources by the exact saving of one more unit."""
@@ -96,6 +103,9 @@ def explain_cmd(
     )
     ex = explain(plan, top=top, candidates=candidates, time_limit=time_limit)
     write_atomic(target, explain_csv(ex))
+    page = Path(plan_dir) / "report.html"
+    if report and page.is_file():
+        redraw_report(page, plan, ex, network_dir)
     if as_json:
         click.echo(json.dumps(_as_dict(ex), indent=2, ensure_ascii=False))
     else:
@@ -183,6 +193,27 @@ def _read(
             [f"{plan_dir}: its inputs/ do not reproduce the plan ({hint}): {e}" for e in errs[:10]]
         )
     return plan
+
+
+def redraw_report(page: Path, plan: Plan, ex: Explanation, network_dir: str | None) -> None:
+    """Draw ``report.html`` again with the explanations, in the language it was drawn in
+    (its ``<html lang>``) and offline if it loads nothing from outside (else with the default
+    tiles)."""
+    from maps.assets import outside_urls
+    from maps.report import report_html
+
+    old = page.read_text(encoding="utf-8", errors="replace")
+    lang = "zh" if '<html lang="zh' in old[:2000] else "en"
+    offline = not outside_urls(old)
+    rows = [
+        (f.kind, f.shipment_id, f.code, f.containers, f.saving_usd, f.detail) for f in ex.findings
+    ] + [
+        ("resource", r.resource, r.kind, None, r.saving_usd, f"{r.unit}; {r.detail}")
+        for r in ex.resources
+    ]
+    html = report_html(plan, load_net(network_dir), offline=offline, lang=lang, explanations=rows)
+    write_atomic(page, html)
+    _err(f"report drawn again with the explanations: {page}")
 
 
 def explain_csv(ex: Explanation) -> str:

@@ -126,3 +126,38 @@ def test_a_plan_its_inputs_do_not_reproduce_exits_2(plan_dir: Path, tmp_path: Pa
     assert code == 2
     assert err.startswith("error: ") and "do not reproduce the plan" in err
     assert not (bad / "explain.csv").exists()
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "Explanations ("), ("zh", "原因分析（")])
+def test_report_is_drawn_again_with_the_explanations(
+    plan_dir: Path, tmp_path: Path, lang: str, heading: str
+) -> None:
+    """An offline report in either language stays offline and in its language, and gains
+    the explanations section (one row per finding and resource)."""
+    import shutil
+
+    from maps.assets import outside_urls
+
+    folder = tmp_path / "p"
+    shutil.copytree(plan_dir, folder)
+    (folder / "explain.csv").unlink(missing_ok=True)
+    code, _out, err = run("map", str(folder), "--offline", "--lang", lang)
+    assert code == 0, err
+    assert 'id="explanations"' not in (folder / "report.html").read_text(encoding="utf-8")
+    code, _out, err = run("explain", str(folder), "--top", "2")
+    assert code == 0, err
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert outside_urls(page) == []
+    assert (
+        page.startswith("<!DOCTYPE html>")
+        and f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in page
+    )
+    section = page.split('<section id="explanations">')[1].split("</section>")[0]
+    assert heading in section
+    n_rows = len(read(folder / "explain.csv"))
+    assert section.count("<tr>") == n_rows + 1  # the header row
+    assert "SEVERAL_RULES" in section and "TRAIN_TEU" in section
+    code, _out, _err = run("explain", str(folder), "--no-report", "--top", "0")
+    assert code == 0
+    assert all(r["kind"] != "resource" for r in read(folder / "explain.csv"))
+    assert (folder / "report.html").read_text(encoding="utf-8") == page  # left as it was
