@@ -67,6 +67,9 @@ EXPLAIN_COLUMNS = (
 @click.option("--out", type=click.Path(dir_okay=False), help="Default PLAN_DIR/explain.csv.")
 @click.option("--rates", type=click.Path(), help="The contract rates the plan used.")
 @click.option("--trucking", type=click.Path(), help="The trucking sheet the plan used.")
+@click.option(
+    "--border-quota", type=click.Path(), help="The border_quota file the plan used (per-date rows)."
+)
 @click.option("--emission-factors", type=click.Path(), help="The factor table the plan used.")
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
@@ -85,6 +88,7 @@ def explain_cmd(
     out: str | None,
     rates: str | None,
     trucking: str | None,
+    border_quota: str | None,
     emission_factors: str | None,
     network_dir: str | None,
     as_json: bool,
@@ -93,7 +97,7 @@ def explain_cmd(
     """Explain the plan in PLAN_DIR: a verified reason per unassigned and late shipment, and
     the --top binding resources by the exact saving of one more unit."""
     target = Path(out) if out else Path(plan_dir) / "explain.csv"
-    plan = _read(plan_dir, rates, trucking, emission_factors, network_dir)
+    plan = _read(plan_dir, rates, trucking, border_quota, emission_factors, network_dir)
     _check_target(target)
     waiting = sum(u.containers for u in plan.unassigned)
     late = sum(a.containers for a in plan.assignments if a.late_days > 0)
@@ -135,6 +139,7 @@ def _read(
     plan_dir: str,
     rates: str | None,
     trucking: str | None,
+    border_quota: str | None,
     emission_factors: str | None,
     network_dir: str | None,
 ) -> Plan:
@@ -164,8 +169,9 @@ def _read(
     deps = read_departures(inputs / "departures.json", net)
     quota: dict[str, int] = {}
     by_date: dict[Any, int] = {}
-    if (inputs / "border_quota.json").is_file():
-        quota, by_date = read_border_quota(inputs / "border_quota.json", net)
+    quota_file = border_quota or inputs / "border_quota.json"
+    if Path(quota_file).is_file() or border_quota:
+        quota, by_date = read_border_quota(quota_file, net)
     problem = make_problem(
         ships,
         net,
@@ -188,7 +194,7 @@ def _read(
     plan = read_plan(folder, problem)
     errs = check(plan, problem)
     if errs:
-        hint = "pass the --rates, --trucking or --emission-factors the plan was made with"
+        hint = "pass the --rates, --trucking, --border-quota or --emission-factors it was made with"
         raise InputError(
             [f"{plan_dir}: its inputs/ do not reproduce the plan ({hint}): {e}" for e in errs[:10]]
         )

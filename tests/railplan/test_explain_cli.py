@@ -161,3 +161,15 @@ def test_report_is_drawn_again_with_the_explanations(
     assert code == 0
     assert all(r["kind"] != "resource" for r in read(folder / "explain.csv"))
     assert (folder / "report.html").read_text(encoding="utf-8") == page  # left as it was
+
+
+def test_border_quota_file_is_read(plan_dir: Path, tmp_path: Path) -> None:
+    """A per-date quota of 0 at Erenhot on the train's crossing day: the plan breaks it, so
+    the plan is refused with the checker's line (the file is read, not ignored)."""
+    quota = tmp_path / "border_quota.csv"
+    quota.write_text("border_port,trains_per_day,date\nerenhot,0,2026-12-08\n", encoding="utf-8")
+    out = tmp_path / "x.csv"
+    code, _out, err = run("explain", str(plan_dir), "--border-quota", str(quota), "--out", str(out))
+    assert code == 2, err
+    assert "do not reproduce the plan" in err and "erenhot" in err
+    assert not out.exists()
