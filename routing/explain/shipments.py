@@ -110,7 +110,7 @@ def _eligibility_candidates(st: PlanState, s: int) -> list[_Candidate]:
         _Candidate(
             code,
             _ship_relax(s, eligibility.relax(st.problem, sh, [code]), code),
-            f"{fails[code]} of its {n_reach} reachable departure(s) refuse it by this rule alone"
+            f"this rule refuses {fails[code]} of its {n_reach} reachable departure(s)"
             + _why(sh, code),
         )
         for code in sole
