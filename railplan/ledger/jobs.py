@@ -101,7 +101,11 @@ def _alive_here(worker: str | None) -> bool | None:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a zombie (dead, not yet reaped) is not alive
+        stat = open(f"/proc/{pid}/stat", encoding="ascii").read()  # noqa: SIM115
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
 
 
 def _job(r: Any) -> Job:

@@ -54,11 +54,14 @@ def _wait(store: JobStore, until: Callable[[], bool], timeout: float, what: str)
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not: an orphan's exit may wait to be reaped by a
+    container's init that never reaps)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (ProcessLookupError, FileNotFoundError):
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_kill_9_a_worker_then_the_server_and_no_job_is_lost(tmp_path: Path) -> None:
