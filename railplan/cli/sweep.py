@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from typing import Any
@@ -173,6 +174,7 @@ def sweep_cmd(
     if scheduler and sequential:
         raise InputError(["--scheduler and --sequential: expected one of them"])
     folder = check_folder(out, inputs=(scenarios_file,), force=force)
+    created = not folder.exists()
     plans = prepare(folder, keep_plans=keep_plans)
     watch = SweepProgress(quiet)
     try:
@@ -194,6 +196,10 @@ def sweep_cmd(
                 rank_by=rank_by,
                 watch=watch,
             )
+    except BaseException:
+        if created:  # a sweep that did not run leaves no folder behind
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     finally:
         watch.close()
     table = write_outputs(
