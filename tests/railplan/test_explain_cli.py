@@ -173,3 +173,16 @@ def test_border_quota_file_is_read(plan_dir: Path, tmp_path: Path) -> None:
     assert code == 2, err
     assert "do not reproduce the plan" in err and "erenhot" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("summary", ["{not json", "[]"])
+def test_a_broken_summary_exits_2(plan_dir: Path, tmp_path: Path, summary: str) -> None:
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(plan_dir, bad)
+    (bad / "summary.json").write_text(summary, encoding="utf-8")
+    code, _out, err = run("explain", str(bad))
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert line.startswith("error: ") and "summary.json: not a plan summary" in line
