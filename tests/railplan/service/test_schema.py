@@ -46,7 +46,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,

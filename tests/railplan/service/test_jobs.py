@@ -1,0 +1,92 @@
+"""The jobs queue in the database, on SQLite and PostgreSQL: no job claimed twice by racing
+workers, a dead worker's job retried once then failed with the reason, cancel, and a finish
+that lands only on a running job."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from railplan.ledger import JobStore, Ledger
+
+
+def _store(url: str) -> JobStore:
+    with Ledger(url) as led:
+        led.init()
+    return JobStore(url)
+
+
+def test_racing_workers_never_claim_a_job_twice(db_url: str) -> None:
+    store = _store(db_url)
+    ids = {store.submit("plan", {"n": i}).job_id for i in range(12)}
+    got: dict[str, list[str]] = {f"w{k}": [] for k in range(4)}
+
+    def work(name: str) -> None:
+        mine = JobStore(db_url)
+        while (j := mine.claim(name)) is not None:
+            got[name].append(j.job_id)
+        mine.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    claimed = [j for js in got.values() for j in js]
+    assert sorted(claimed) == sorted(ids)  # each exactly once
+    assert all(j.state == "running" and j.attempts == 1 for j in store.jobs())
+    store.close()
+
+
+def test_a_lost_worker_is_retried_once_then_failed_with_the_reason(db_url: str) -> None:
+    store = _store(db_url)
+    job = store.submit("plan", {})
+    assert store.claim("otherhost:1") is not None  # another machine: only its heartbeat tells
+    assert store.recover(stale_after_s=8) == []  # it beat just now
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=9)
+    assert store.recover(stale_after_s=8, at=later) == [job.job_id]
+    j = store.get(job.job_id)
+    assert j is not None and j.state == "queued" and "no heartbeat for 9 s" in (j.error or "")
+    assert store.claim("otherhost:2") is not None
+    assert store.recover(stale_after_s=8, at=later + dt.timedelta(seconds=9)) == [job.job_id]
+    j = store.get(job.job_id)
+    assert j is not None and j.state == "failed" and j.attempts == 2
+    assert "attempt 2 of 2" in (j.error or "")
+    states = [e.data["state"] for e in store.events(job.job_id) if e.kind == "state"]
+    assert states == ["queued", "running", "queued", "running", "failed"]
+    store.close()
+
+
+def test_a_dead_process_on_this_host_is_recovered_at_once(db_url: str) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    store = _store(db_url)
+    job = store.submit("plan", {})
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    store.claim(f"{socket.gethostname()}:{p.pid}")
+    assert store.recover(stale_after_s=3600) == [job.job_id]
+    assert "died" in (store.get(job.job_id).error or "")  # type: ignore[union-attr]
+    store.close()
+
+
+def test_cancel_and_finish(db_url: str) -> None:
+    store = _store(db_url)
+    a, b = store.submit("plan", {}), store.submit("plan", {})
+    assert (store.cancel(a.job_id) or a).state == "cancelled"  # queued: at once
+    run = store.claim("h:1")
+    assert run is not None and run.job_id == b.job_id
+    asked = store.cancel(b.job_id)
+    assert asked is not None and asked.state == "running" and asked.cancel_requested
+    assert store.heartbeat([b.job_id], "h:1") == {b.job_id}
+    assert store.fail(b.job_id, "cancelled") == "cancelled"
+    assert not store.finish(b.job_id, {"status": "optimal"}, {"x.csv": b"1"})  # too late
+    assert store.file(b.job_id, "x.csv") is None
+    c = store.submit("plan", {})
+    assert store.claim("h:1") is not None
+    assert store.finish(c.job_id, {"status": "optimal"}, {"x.csv": b"1"})
+    assert store.file(c.job_id, "x.csv") == b"1"
+    assert store.counts() == {"queued": 0, "running": 0, "done": 1, "failed": 0, "cancelled": 2}
+    store.close()
