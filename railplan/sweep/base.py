@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import network
-from railplan.sweep.params import Context, day, fields, whole
+from railplan.sweep.params import Context, day, fields, number, whole
 from railplan.sweep.spec import BaseSpec
 from routing.api import make_problem, read_problem
 from routing.domain.model import Problem
 from routing.generate import SCALES, generate
+from routing.io import InputError
 
 KINDS = ("shipments", "generate", "ledger")
 FILES = ("departures", "border_quota", "rates", "trucking")
@@ -42,7 +43,7 @@ def parse_base(ctx: Context, v: Any, folder: Path) -> BaseSpec | None:
     if kind == "ledger":
         spec["ledger"] = str(v["ledger"])
         if "move_penalty" in v:
-            spec["move_penalty"] = float(v["move_penalty"])
+            spec["move_penalty"] = number(ctx, v["move_penalty"], (*path, "move_penalty"), 0.0, 1e7)
     if "scope" in v:
         if v["scope"] not in SCOPES:
             ctx.bad((*path, "scope"), v["scope"], f"one of {', '.join(SCOPES)}")
@@ -118,10 +119,14 @@ def _ledger_problem(spec: BaseSpec, net: network.Network) -> Problem:
     """The ledger's confirmed bookings as lots on its running trains (as ``railplan replan``
     sees them), with its per-date quotas."""
     from railplan.ledger import Ledger
+    from railplan.ledger.errors import LedgerError
     from railplan.ledger.planning import lots, running
 
-    with Ledger(spec.ledger) as led:
-        booked, _ = lots(led.bookings("confirmed"), move_penalty=spec.move_penalty)
-        trains = running(led.departures())
-        crossings = {(x.port, x.day): x.quota for x in led.crossings() if x.quota is not None}
+    try:
+        with Ledger(spec.ledger) as led:
+            booked, _ = lots(led.bookings("confirmed"), move_penalty=spec.move_penalty)
+            trains = running(led.departures())
+            crossings = {(x.port, x.day): x.quota for x in led.crossings() if x.quota is not None}
+    except LedgerError as e:  # a bad URL, a ledger not initialised or not reachable
+        raise InputError(list(e.problems)) from None
     return make_problem(booked, net, trains, border_quota_by_date=crossings, scope=spec.scope)

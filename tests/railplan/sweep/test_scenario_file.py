@@ -163,6 +163,14 @@ def test_a_bad_file_is_one_line_per_problem_with_its_line(
             "sweep.yaml: line 1: base.generate.scale: 'shanxi-day': expected one of shanxi-week, shanxi-month",
         ),
         (
+            "base: {ledger: 'sqlite:////nonexistent/x.db', move_penalty: lots}\n",
+            "sweep.yaml: line 1: base.move_penalty: 'lots': expected a number from 0 to 1e+07",
+        ),
+        (
+            "base: {ledger: 'sqlite:////nonexistent/x.db'}\n",
+            "sweep.yaml: base: --db sqlite:////nonexistent/x.db: no such file",
+        ),
+        (
             "base: {shipments: nowhere.csv}\n",
             "sweep.yaml: line 1: base.shipments: 'nowhere.csv': no such file or folder",
         ),
