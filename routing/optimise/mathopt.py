@@ -75,10 +75,14 @@ def run_highs(
     """HiGHS through OR-Tools MathOpt's solver core, proto in and proto out: no Python model
     and no Python parsing of the basis (which cost 0.4-0.6 s per solve on the largest parts).
     ``work``: a deterministic budget instead of ``time_limit`` (:func:`work_limits`)."""
-    limits: dict[str, Any] = {"time_limit": dt.timedelta(seconds=max(0.01, time_limit))}
-    if work is not None:
-        nodes, iterations = work_limits(work)
-        limits = {"node_limit": nodes, "iteration_limit": iterations}
+    limits: dict[str, Any] = {}
+    if work is None:
+        limits = {"time_limit": dt.timedelta(seconds=max(0.01, min(time_limit, 1e7)))}
+    else:
+        nodes, iterations = work_limits(work)  # MathOpt's HiGHS takes the first on a MIP only,
+        limits = (  # the second on an LP only
+            {"node_limit": nodes} if any(pr.variables.integers) else {"iteration_limit": iterations}
+        )
     params = mathopt.SolveParameters(
         enable_output=False,
         random_seed=seed,

@@ -41,14 +41,17 @@ class SolveParams:
     #: a part is dense (kernel search instead of relax-fix-round and the date windows) when its
     #: shipment classes have at least this many options on average ...
     dense_options: float = 20.0
-    #: ... and it has at least this many trains
+    #: ... and it has at least this many trains and options (smaller ones, OR-Library's 50 x 50
+    #: among them, CP-SAT and HiGHS prove in moments)
     dense_min_trains: int = 20
+    dense_min_options: int = 20_000
     #: share of a dense part's budget for the Lagrangian bound's subgradient steps
     lagrange_share: float = 0.15
     #: the kernel holds the trains the Lagrangian runs, topped up to this many times the TEU
-    kernel_cover: float = 1.15
-    #: share of the kernel search's time for the first (kernel-only) MIP
-    kernel_first_share: float = 0.4
+    kernel_cover: float = 1.5
+    #: share of the kernel search's time for add/drop/swap moves on the running trains (the
+    #: rest: the MIP over the trains they run and the next-ranked ones)
+    kernel_local_share: float = 0.3
 
     # -- rounding (routing.optimise.rounding) --------------------------------------------------
     #: cheapest trains a container the rounding could not place tries, making room there

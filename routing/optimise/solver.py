@@ -187,7 +187,9 @@ def _deterministic(
     res = BackendResult(Status.UNKNOWN, None, -INF)
     if len(mx.lb) <= params.auto_cp_sat_max_columns:
         quick = min(params.auto_cp_sat_seconds, 0.25 * work)
-        res = cpsat.solve(mx, hint_vals, quick, seed=seed, workers=1, deterministic=True)
+        res = cpsat.solve(
+            mx, hint_vals, quick, seed=seed, workers=1, deterministic=True, wall_cap=False
+        )
         bound.offer(res.bound, "mip")
         if res.status == Status.OPTIMAL:
             return res
