@@ -23,6 +23,7 @@ from railplan.service.metrics import Latencies, Middleware, job_metrics
 from railplan.service.models import Health, ProblemOut
 from railplan.service.routes_jobs import router as jobs_router
 from railplan.service.routes_ledger import router as ledger_router
+from railplan.service.routes_quotes import router as quotes_router
 from railplan.service.settings import Settings
 from railplan.service.worker import WorkerSettings, start_thread
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(jobs_router)
     app.include_router(ledger_router)
+    app.include_router(quotes_router)
     _health(app)
     app.add_middleware(
         Middleware,
@@ -94,7 +96,11 @@ def _health(app: FastAPI) -> None:
         v = led.version()  # NotInitialised / LedgerError -> 503
         return Health(status="ready", schema_revision=head(), ledger_version=v)
 
-    @app.get("/metrics", response_class=PlainTextResponse)
+    auth = {
+        c: {"model": ProblemOut, "content": {"application/problem+json": {}}} for c in (401, 403)
+    }
+
+    @app.get("/metrics", response_class=PlainTextResponse, responses=auth)  # type: ignore[arg-type]
     async def metrics(request: Request) -> PlainTextResponse:
         """Prometheus text: jobs by state, solve seconds, request latencies."""
         await run_in_threadpool(require("viewer"), request)

@@ -211,3 +211,24 @@ def test_readyz_is_503_on_a_database_without_the_schema(tmp_path: Any) -> None:
         r = c.get("/readyz")
         assert r.status_code == 503 and "railplan ledger init" in r.json()["detail"]
         assert c.get("/healthz").status_code == 200
+
+
+def test_quote_hold_and_accept(solved: tuple[TestClient, str, str]) -> None:
+    c, job_id, _ = solved
+    a = c.get(f"/v1/plans/{job_id}").json()["assignments"][0]
+    body = {"origin": a["origin"], "destination": a["destination"], "containers": 1,
+            "container_type": "20GP", "ready_date": a["depart_date"], "hold_hours": 2}  # fmt: skip
+    q = c.post("/v1/quotes", json=body)
+    assert q.status_code == 200, q.text
+    got = q.json()
+    assert got["options"] and got["held"]["containers"] == 1
+    qid = got["held"]["quote_id"]
+    train = got["held"]["departure_id"]
+    held = c.get(f"/v1/trains/{train}").json()["held_teu"]
+    assert held >= 1
+    ok = c.post(f"/v1/quotes/{qid}/accept")
+    assert ok.status_code == 200 and ok.json()["state"] == "accepted"
+    assert c.post(f"/v1/quotes/{qid}/accept").status_code == 409  # accepted already
+    assert c.post("/v1/quotes/QNOPE/accept").status_code == 404
+    bad = c.post("/v1/quotes", json=body | {"origin": "Taiyaun", "hold_hours": None})
+    assert bad.status_code == 422 and "did you mean 'taiyuan'" in bad.json()["detail"]

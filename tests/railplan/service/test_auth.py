@@ -42,6 +42,18 @@ OPERATIONS: list[tuple[str, str, dict[str, object] | None, str]] = [
         },
         "planner",
     ),
+    (
+        "POST",
+        "/v1/quotes",
+        {
+            "origin": "zhongding",
+            "destination": "duisburg",
+            "containers": 1,
+            "ready_date": "2026-12-01",
+        },
+        "planner",
+    ),
+    ("POST", "/v1/quotes/QNONE/accept", None, "planner"),
     ("GET", "/v1/tokens", None, "admin"),
     ("POST", "/v1/tokens", {"role": "viewer"}, "admin"),
 ]
