@@ -24,7 +24,8 @@ SHIPMENT_CODES: dict[str, str] = {
     "DANGEROUS_GOODS": "dangerous goods and no eligible departure accepts them",
     "TOO_HEAVY": "one container is over every eligible train's TEU or gross-tonne limit",
     "LOT_TOO_LARGE": "split=false and no eligible train can take the whole lot",
-    "PINNED": "a pinned booking whose train can no longer take it",
+    "PINNED": "a pinned booking whose train can no longer take it (or, late, whose train is "
+    "late: verified by re-computation)",
     "TRAIN_FULL_TEU": "its eligible running trains have no TEU left for it",
     "TRAIN_FULL_TONNES": "its eligible running trains have no gross tonnes left for it",
     "BORDER_QUOTA": "its eligible trains that do not run would cross a border port on a day "

@@ -19,7 +19,9 @@ import dataclasses
 from network import Departure
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import MAX_UNASSIGNED_PENALTY_PER_TEU, Shipment
+from routing.domain.options import build_options
 from routing.domain.rules import Crossing, crossing
+from routing.domain.solution import Solution
 from routing.explain import eligibility
 from routing.explain.codes import Finding
 from routing.explain.resolve import Compared, Relaxation, Resolver, twin_groups
@@ -78,6 +80,12 @@ def _late(st: PlanState, res: Resolver, s: int, twins: tuple[int, ...]) -> list[
     base: dict[str, object] = {"kind": "late", "shipment_id": sh.shipment_id, "containers": n}
     base["teu"] = n * sh.teu_per_container
     ops = st.options_of(s)
+    if sh.pinned and all(op.late_days > 0 for op in ops):
+        detail = (
+            f"a pinned booking on {sh.booked_on}, which arrives {ops[0].arrival_date}, "
+            f"{ops[0].late_days} day(s) after its due date {sh.due_date}"
+        )
+        return [_fact(base, "PINNED", detail)]
     if all(op.late_days > 0 for op in ops):
         first = min(op.arrival_date for op in ops)
         detail = (
@@ -289,14 +297,19 @@ def _verify(
         n_had = sum(had.get(i, 0) for i in twins)
         if n_got <= n_had:
             continue
-        saving = _saving(c.code, cmp)
+        saving = _saving(st, s, cmp)
         if c.code in ("CHEAPER_UNASSIGNED", "CHEAPER_LATE"):
             what = "its lateness penalty" if late else "leaving it at the unassigned penalty"
             sentence = (
                 f"carrying it{' on time' if late else ''} costs {-saving:,.0f} USD more than {what}"
             )
         else:
-            sentence = f"relaxing this alone carries {n_got - n_had} more{' on time' if late else ''} and saves {saving:,.0f} USD"
+            how = "together" if c.code == "SEVERAL_RULES" else "alone"
+            gain = f"saves {saving:,.0f} USD" if saving >= 0 else f"costs {-saving:,.0f} USD more"
+            sentence = (
+                f"relaxing {'these' if how == 'together' else 'this'} {how} carries "
+                f"{n_got - n_had} more{' on time' if late else ''} and {gain}"
+            )
         out.append(
             Finding(
                 code=c.code,
@@ -359,13 +372,33 @@ def _combined(
     return []
 
 
-def _saving(code: str, cmp: Compared) -> float:
-    """``base - relaxed`` objective; for ``CHEAPER_*`` the relaxed plan costed at the plan's
-    own penalties (negative: what carrying it costs more than leaving it)."""
-    if code not in ("CHEAPER_UNASSIGNED", "CHEAPER_LATE"):
-        return cmp.saving
+def _saving(st: PlanState, s: int, cmp: Compared) -> float:
+    """``base - relaxed`` objective, the relaxed plan priced at the plan's own unassigned
+    penalty and with the shipment's own booking (a ``CHEAPER_*`` test raises the one or moves
+    the other only to steer the re-solve): negative when carrying it costs more than leaving
+    it, or than its lateness."""
     b, r = cmp.base, cmp.relaxed
-    return b.objective - cost_breakdown(b.problem, b.opts, r.solution)["objective"]
+    orig = st.problem.shipments[s]
+    ships = tuple(
+        dataclasses.replace(
+            x,
+            booked_on=orig.booked_on,
+            move_penalty_per_container=orig.move_penalty_per_container,
+        )
+        if x.shipment_id == orig.shipment_id and x.booked_on != orig.booked_on
+        else x
+        for x in r.problem.shipments
+    )
+    ev = dataclasses.replace(
+        r.problem, shipments=ships, unassigned_penalty_per_teu=st.problem.unassigned_penalty_per_teu
+    )
+    ev_opts = build_options(ev)
+    at = {(op.s, op.t): o for o, op in enumerate(ev_opts.options)}
+    counts = {
+        at[(r.opts.options[o].s, r.opts.options[o].t)]: n for o, n in r.solution.counts.items()
+    }
+    priced = Solution(counts, r.solution.runs)
+    return b.objective - cost_breakdown(ev, ev_opts, priced)["objective"]
 
 
 def _merge(st: PlanState, relaxations: list[Relaxation]) -> Relaxation:

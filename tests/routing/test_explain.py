@@ -176,3 +176,32 @@ def test_bad_arguments() -> None:
         explain(plan, top=-1)
     with pytest.raises(ValueError, match="time_limit"):
         explain(plan, time_limit=0)
+
+
+def test_cheaper_late_for_a_booked_lot_counts_its_move_penalty() -> None:
+    """X is booked on T2 (4 days late, 400) with a move penalty of 500 per container. On time
+    on T1 costs its fixed cost 5,000 and the move, 500: 5,000 + 500 - 400 = 5,100 more."""
+    p = problem(
+        [
+            ship(
+                "X",
+                due_date=dt.date(2026, 12, 12),
+                booked_on="T2",
+                move_penalty_per_container=500.0,
+            ),
+            ship("Y", 1, ready_date=dt.date(2026, 12, 5)),
+        ],
+        [dep("T1", 0, fixed_cost=5000.0), dep("T2", 5)],
+    )
+    ex = explain(solve(p))
+    assert codes(ex, "X", "late") == {"CHEAPER_LATE": -5100.0}
+
+
+def test_a_pinned_late_lot_is_pinned() -> None:
+    p = problem(
+        [ship("X", due_date=dt.date(2026, 12, 12), booked_on="T2", pinned=True)],
+        [dep("T1", 0), dep("T2", 5)],
+    )
+    ex = explain(solve(p))
+    assert codes(ex, "X", "late") == {"PINNED": 0.0}
+    assert ex.resolves == 0
