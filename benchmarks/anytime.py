@@ -128,6 +128,22 @@ def write_csv(points: Sequence[Point], path: Path) -> None:
         w.writerows(asdict(p) for p in points)
 
 
+def read_csv(path: Path) -> list[Point]:
+    """Points written by :func:`write_csv` (to draw them again)."""
+    with path.open() as f:
+        return [
+            Point(
+                solver=r["solver"],
+                time_limit=float(r["time_limit"]),
+                wall_s=float(r["wall_s"]),
+                objective=float(r["objective"]),
+                status=r["status"],
+                trace=r["trace"] == "True",
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
 def plot(points: Sequence[Point], path: Path, title: str, *, lp_bound: float | None = None) -> None:
     """Objective against wall time: each solver's points at its limits (markers) and its
     longest run's improving plans (a step line); the LP bound dashed when known."""
@@ -140,7 +156,14 @@ def plot(points: Sequence[Point], path: Path, title: str, *, lp_bound: float | N
     for kind, colour in zip(SOLVERS, ("tab:blue", "tab:orange"), strict=True):
         tr = sorted((p.wall_s, p.objective) for p in points if p.solver == kind and p.trace)
         if tr:
-            ax.step([t for t, _ in tr], [o for _, o in tr], where="post", color=colour, alpha=0.5)
+            ax.step(
+                [t for t, _ in tr],
+                [o for _, o in tr],
+                where="post",
+                color=colour,
+                alpha=0.4,
+                label=f"{LABEL[kind]}: improving plans of the longest run",
+            )
         pts = [p for p in points if p.solver == kind and not p.trace and p.objective == p.objective]
         ax.plot(
             [p.wall_s for p in pts],
@@ -151,6 +174,9 @@ def plot(points: Sequence[Point], path: Path, title: str, *, lp_bound: float | N
         )
     if lp_bound is not None and lp_bound == lp_bound:
         ax.axhline(lp_bound, color="grey", linestyle="--", label="LP bound")
+    objs = [p.objective for p in points if p.objective == p.objective and p.objective > 0]
+    if objs and max(objs) > 20 * min(objs):  # plans with penalties beside good plans
+        ax.set_yscale("log")
     ax.set_xlabel("wall seconds (reading to answer)")
     ax.set_ylabel("objective (USD)")
     ax.set_title(title)

@@ -216,3 +216,24 @@ def test_lp_columns_of_a_cached_case(
     got = families.lp_columns({"objective": 1e9}, tiny, 1)
     assert got["lp_status"] == "Optimal" and got["gap_to_lp_pct"] > 0
     assert (tmp_path / "lp-bounds" / f"{tiny}-seed1.json").is_file()
+
+
+def test_anytime_points_read_back(tmp_path: Path) -> None:
+    from benchmarks import anytime
+
+    pts = [
+        anytime.Point(
+            solver="railplan", time_limit=5.0, wall_s=6.1, objective=7.5, status="feasible"
+        ),
+        anytime.Point(
+            solver="highs",
+            time_limit=float("nan"),
+            wall_s=3.0,
+            objective=9.0,
+            status="",
+            trace=True,
+        ),
+    ]
+    anytime.write_csv(pts, tmp_path / "a.csv")
+    back = anytime.read_csv(tmp_path / "a.csv")
+    assert back[0] == pts[0] and back[1].trace and back[1].time_limit != back[1].time_limit
