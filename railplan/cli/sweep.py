@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sys
 import time
@@ -173,6 +174,7 @@ def sweep_cmd(
         raise InputError([f"--map-scenario {map_scenario!r}: no such scenario in {scenarios_file}"])
     if scheduler and sequential:
         raise InputError(["--scheduler and --sequential: expected one of them"])
+    memory = _memory(memory_limit)
     folder = check_folder(out, inputs=(scenarios_file,), force=force)
     created = not folder.exists()
     plans = prepare(folder, keep_plans=keep_plans)
@@ -187,7 +189,7 @@ def sweep_cmd(
                 watch=watch,
             )
         else:
-            spec = ClusterSpec(scheduler=scheduler, workers=workers, memory_limit=memory_limit)
+            spec = ClusterSpec(scheduler=scheduler, workers=workers, memory_limit=memory)
             run = run_sweep(
                 loaded,
                 spec,
@@ -206,6 +208,31 @@ def sweep_cmd(
         folder, loaded, run, rank_by=rank_by, map_scenario=map_scenario, offline=offline
     )
     _report(table, run.wall_seconds, out, as_json)
+
+
+def _memory(text: str) -> str | float:
+    """``--memory-limit``: ``auto``, a size (``2GiB``, ``1.5e9``) or a fraction of the
+    machine's memory (``0.5``), as Dask reads it."""
+    if text == "auto":
+        return text
+    from dask.utils import parse_bytes
+
+    try:
+        fraction = float(text)
+        if 0 < fraction <= 1:
+            return fraction
+        ok = 1 < fraction < math.inf
+        text = str(int(fraction)) if ok else text
+    except ValueError:
+        try:
+            ok = parse_bytes(text) > 0
+        except (ValueError, TypeError):
+            ok = False
+    if not ok:
+        raise InputError(
+            [f"--memory-limit {text!r}: expected auto, a size like 2GiB or a fraction like 0.5"]
+        )
+    return text
 
 
 def _report(table: list[dict[str, Any]], wall: float, out: str, as_json: bool) -> None:

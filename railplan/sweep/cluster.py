@@ -47,7 +47,7 @@ class ClusterSpec:
 
     scheduler: str | None = None
     workers: int = 2
-    memory_limit: str = "auto"
+    memory_limit: str | float = "auto"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from railplan.cli.sweep import _memory
 from railplan.sweep import read_sweep
 from railplan.sweep.params import BaseFacts
 from railplan.sweep.task import supports_work_limit
@@ -254,3 +255,20 @@ def test_list_prints_the_scenarios_and_plans_nothing(
     assert res.stdout.splitlines()[0].split() == ["base", "(the", "base)"]
     assert res.stdout.splitlines()[-1] == "8 scenarios"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("auto", "auto"), ("2GiB", "2GiB"), ("0.5", 0.5), ("1.5e9", "1500000000")],
+)
+def test_memory_limits_dask_reads(text: str, value: str | float) -> None:
+    assert _memory(text) == value
+
+
+@pytest.mark.parametrize("text", ["lots", "0", "-1", "nan", "inf"])
+def test_bad_memory_limits_are_refused(text: str) -> None:
+    with pytest.raises(InputError) as e:
+        _memory(text)
+    assert e.value.problems == [
+        f"--memory-limit {text!r}: expected auto, a size like 2GiB or a fraction like 0.5"
+    ]
