@@ -8,9 +8,11 @@ Without ``--db`` it makes a SQLite ledger in a temporary folder; with a PostgreS
 that (empty) database. Set-up, through the CLI and the API only (this package sits below
 ``railplan`` and imports none of it): ``railplan ledger init``; ``railplan generate --scale
 national-week``; the batch planned by the service and committed (the ledger then holds that
-week's bookings); the same batch submitted again with a long time limit (the large solve that
-runs during the load). Each client loops: 40 % ``GET /v1/jobs/{id}``, 30 % ``POST /v1/quotes``
-(a real quote on the ledger's capacity), 30 % ``GET /v1/trains/{id}``. An error is a transport
+week's bookings); a large batch submitted with a long time limit (the large solve that
+runs during the load: a generated national month, time limit 600 s, so it is still solving when
+the load ends). Each client loops like a locust user: a request, then a wait drawn from
+``--think`` (default 0.1-0.5 s, locust's ``between``): 40 % ``GET /v1/jobs/{id}``, 30 % ``POST
+/v1/quotes`` (a real quote on the ledger's capacity), 30 % ``GET /v1/trains/{id}``. An error is a transport
 failure or any status other than the expected 200. The API process's resident memory is
 sampled every 0.5 s (``psutil``). Prints one Markdown table row per kind and a JSON summary.
 """
@@ -79,7 +81,7 @@ def prepare(
     """Book a national week through the service, start the large solve; returns (the running
     job's id, the trains' ids, quote requests drawn from the batch)."""
     body = (batch / "shipments.csv").read_bytes()
-    q = f"time_limit={plan_limit:g}&maps=false"
+    q = f"time_limit={plan_limit:g}&maps=false&scope=national"
     files = {"content-type": "text/csv"}
     r = httpx.post(f"{base}/v1/plans?{q}", content=body, headers=files, timeout=120)
     r.raise_for_status()
@@ -87,9 +89,10 @@ def prepare(
     if done["state"] != "done":
         raise SystemExit(f"the set-up plan failed: {done['error']}")
     httpx.post(f"{base}/v1/plans/{done['job_id']}/commit", timeout=120).raise_for_status()
+    large = (batch.parent / "large" / "shipments.csv").read_bytes()
     big = httpx.post(
-        f"{base}/v1/plans?time_limit=600&maps=false&seed=1",
-        content=body,
+        f"{base}/v1/plans?time_limit=600&maps=false&seed=1&scope=national",
+        content=large,
         headers=files,
         timeout=120,
     )
@@ -118,6 +121,7 @@ async def client(
     quotes: list[dict[str, Any]],
     until: float,
     seed: int,
+    think: tuple[float, float],
     out: dict[str, list[float]],
     errors: list[str],
 ) -> None:
@@ -139,6 +143,7 @@ async def client(
             out.setdefault(kind, []).append(time.perf_counter() - t0)
             if r.status_code != 200:
                 errors.append(f"{kind}: {r.status_code} {r.text[:200]}")
+            await asyncio.sleep(rng.uniform(*think))
 
 
 def _p(xs: list[float], q: float) -> float:
@@ -167,12 +172,16 @@ async def load(
 
     await asyncio.gather(
         sample(),
-        *(client(base, job_id, trains, quotes, until, i, out, errors) for i in range(args.clients)),
+        *(
+            client(base, job_id, trains, quotes, until, i, tuple(args.think), out, errors)
+            for i in range(args.clients)
+        ),
     )
     wall = time.monotonic() - t0
     state = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10).json()["state"]
     return {
         "clients": args.clients,
+        "think_s": list(args.think),
         "seconds": round(wall, 1),
         "requests": sum(len(v) for v in out.values()),
         "rps": round(sum(len(v) for v in out.values()) / wall, 1),
@@ -199,11 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--plan-time-limit", type=float, default=60.0)
+    ap.add_argument("--think", type=float, nargs=2, default=(0.1, 0.5), metavar=("MIN", "MAX"))
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="railplan-load-"))
     url = args.db or f"sqlite:///{tmp / 'ledger.db'}"
     _railplan("ledger", "init", "--db", url)
     _railplan("generate", "--scale", "national-week", "--seed", "0", "--out", str(tmp / "batch"))
+    _railplan("generate", "--scale", "national-month", "--seed", "1", "--out", str(tmp / "large"))
     port = _port()
     server = _start(url, port, tmp / "serve.log")
     base = f"http://127.0.0.1:{port}"

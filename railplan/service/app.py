@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.gate = Gate(tokens, settings.auth_cache_s)
     app.state.net = network.load(settings.network_dir)
     app.state.latencies = Latencies()
+    app.state.departures = {}
     errors.install(app)
     app.include_router(jobs_router)
     app.include_router(ledger_router)

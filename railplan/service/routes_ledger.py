@@ -4,12 +4,14 @@ GeoJSON, the timetable, and tokens (admins only)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
 import network
-from railplan.ledger import Booking, BookingRequest, Ledger, Refused, Status, TokenInfo
+from network import Departure
+from railplan.ledger import Booking, BookingRequest, Ledger, Refused, TokenInfo, Usage
 from railplan.service.auth import Caller, require
 from railplan.service.errors import Problem
 from railplan.service.models import (
@@ -41,23 +43,40 @@ def _ledger(request: Request) -> Ledger:
     return led
 
 
-def _trains(led: Ledger, status: Status) -> list[TrainOut]:
-    deps = {d.departure_id: d.departure for d in led.departures()}
-    out = []
-    for t in status.as_json()["trains"]:
-        d = deps.get(t["departure_id"])
-        if d is None:  # registered between the two reads
-            continue
-        out.append(
-            TrainOut(
-                origin=d.origin,
-                destination=d.destination,
-                border_port=d.border_port,
-                depart_date=d.depart_date,
-                **t,
-            )
-        )
-    return out
+def _departures(request: Request, ids: set[str]) -> dict[str, Departure]:
+    """The registered trains' fixed data (id, ends, port, date), kept by the app: a
+    registered train's limits never change (the ledger refuses other limits), so only a train
+    not seen before is read again."""
+    known: dict[str, Departure] = request.app.state.departures
+    if ids - set(known):
+        known.update({d.departure_id: d.departure for d in _ledger(request).departures()})
+    return known
+
+
+def _train_out(u: Usage, d: Departure) -> TrainOut:
+    return TrainOut(
+        departure_id=u.departure_id,
+        state=u.state,
+        origin=d.origin,
+        destination=d.destination,
+        border_port=d.border_port,
+        depart_date=d.depart_date,
+        capacity_teu=u.capacity_teu,
+        sold_teu=u.confirmed_teu,
+        held_teu=u.held_teu,
+        left_teu=u.capacity_teu - u.teu,
+        gross_t=u.gross_kg / 1000,
+        max_gross_t=None if u.max_gross_kg is None else u.max_gross_kg / 1000,
+        reefer_plugs_used=u.plugs,
+        reefer_plugs=u.reefer_plugs,
+        bookings=u.bookings,
+    )
+
+
+def _trains(request: Request, usages: Iterable[Usage]) -> list[TrainOut]:
+    us = sorted(usages, key=lambda u: u.departure_id)
+    deps = _departures(request, {u.departure_id for u in us})
+    return [_train_out(u, deps[u.departure_id]) for u in us if u.departure_id in deps]
 
 
 @router.get("/trains", response_model=TrainList, responses=ERRORS)
@@ -67,30 +86,27 @@ def list_trains(
     state: Literal["scheduled", "cancelled", "departed"] | None = None,
 ) -> TrainList:
     """Every registered train with the capacity sold (confirmed), held and left."""
-    led = _ledger(request)
-    st = led.status()
-    trains = [t for t in _trains(led, st) if state is None or t.state == state]
-    return TrainList(version=st.version, trains=trains)
+    used = _ledger(request).used_capacity()
+    trains = [t for t in _trains(request, used.trains.values()) if state in (None, t.state)]
+    return TrainList(version=used.version, trains=trains)
 
 
 @router.get("/trains/{departure_id}", response_model=TrainOut, responses=ERRORS)
 def get_train(request: Request, departure_id: str, _caller: Viewer) -> TrainOut:
-    led = _ledger(request)
-    for t in _trains(led, led.status()):
-        if t.departure_id == departure_id:
-            return t
-    raise Problem(404, [f"departure {departure_id}: no such train in the ledger"])
+    u = _ledger(request).used_capacity().trains.get(departure_id)
+    if u is None:
+        raise Problem(404, [f"departure {departure_id}: no such train in the ledger"])
+    return _trains(request, [u])[0]
 
 
 @router.get("/ledger/status", response_model=StatusOut, responses=ERRORS)
 def ledger_status(request: Request, _caller: Viewer) -> StatusOut:
     """``railplan ledger status``: trains, crossings per port and day, bookings by state."""
-    led = _ledger(request)
-    st = led.status()
+    st = _ledger(request).status()
     return StatusOut(
         version=st.version,
         bookings=dict(st.bookings),
-        trains=_trains(led, st),
+        trains=_trains(request, st.trains),
         crossings=[CrossingOut(**c) for c in st.as_json()["crossings"]],
     )
 
