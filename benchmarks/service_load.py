@@ -9,7 +9,7 @@ that (empty) database. Set-up, through the CLI and the API only (this package si
 ``railplan`` and imports none of it): ``railplan ledger init``; ``railplan generate --scale
 national-week``; the batch planned by the service and committed (the ledger then holds that
 week's bookings); a large batch submitted with a long time limit (the large solve that
-runs during the load: a generated national month, time limit 600 s, so it is still solving when
+runs during the load: a generated Shanxi year, time limit 600 s, so it is still solving when
 the load ends). Each client loops like a locust user: a request, then a wait drawn from
 ``--think`` (default 0.1-0.5 s, locust's ``between``): 40 % ``GET /v1/jobs/{id}``, 30 % ``POST
 /v1/quotes`` (a real quote on the ledger's capacity), 30 % ``GET /v1/trains/{id}``. An error is a transport
@@ -91,12 +91,13 @@ def prepare(
     httpx.post(f"{base}/v1/plans/{done['job_id']}/commit", timeout=120).raise_for_status()
     large = (batch.parent / "large" / "shipments.csv").read_bytes()
     big = httpx.post(
-        f"{base}/v1/plans?time_limit=600&maps=false&seed=1&scope=national",
+        f"{base}/v1/plans?time_limit=600&maps=false&seed=1",
         content=large,
         headers=files,
         timeout=120,
     )
-    big.raise_for_status()
+    if big.status_code != 202:
+        raise SystemExit(f"the large solve was refused: {big.status_code} {big.text[:500]}")
     trains = [
         t["departure_id"] for t in httpx.get(f"{base}/v1/trains", timeout=30).json()["trains"]
     ]
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.db or f"sqlite:///{tmp / 'ledger.db'}"
     _railplan("ledger", "init", "--db", url)
     _railplan("generate", "--scale", "national-week", "--seed", "0", "--out", str(tmp / "batch"))
-    _railplan("generate", "--scale", "national-month", "--seed", "1", "--out", str(tmp / "large"))
+    _railplan("generate", "--scale", "shanxi-year", "--seed", "1", "--out", str(tmp / "large"))
     port = _port()
     server = _start(url, port, tmp / "serve.log")
     base = f"http://127.0.0.1:{port}"

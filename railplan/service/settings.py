@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 #: the largest request body accepted, bytes (a national month's batch is about 1.5 MB as CSV)
 MAX_BODY_BYTES = 20 * 1024 * 1024
-#: the most shipments one batch may hold
-MAX_SHIPMENTS = 20_000
+#: the most shipments one batch may hold (a generated national month has 21,000)
+MAX_SHIPMENTS = 50_000
 #: the longest solve a job may ask for, seconds
 MAX_TIME_LIMIT_S = 3_600.0
 
