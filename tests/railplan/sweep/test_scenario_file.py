@@ -65,7 +65,7 @@ def test_the_small_study_expands_to_its_grid_and_listed_scenarios(
     assert g["no-first-train"].changes.events == (CancelTrain("ZD-MOW-E-20261207"),)
     assert g["erenhot-2"].changes.border_quota == (("erenhot", 2),)
     assert g["base"].labels == () and g["base"].changes.events == ()
-    assert all(s.solve.time_limit == 60 and s.solve.threads == 1 for s in loaded.sweep.scenarios)
+    assert all(s.solve.work_limit == 50 and s.solve.threads == 1 for s in loaded.sweep.scenarios)
     batch = generate(loaded.net, "shanxi-month", 3, special=True)
     assert loaded.problem.shipments == batch.shipments  # the base is the generated batch as is
 
