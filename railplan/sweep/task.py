@@ -97,7 +97,7 @@ def failed(scenario: Scenario, reason: str, worker: str = "") -> Outcome:
 def _limits(sc: Scenario) -> dict[str, Any]:
     s = sc.solve
     return {
-        "time_limit": s.time_limit,
+        "time_limit": s.time_limit if s.work_limit is None else "",  # the work limit stops it
         "work_limit": "" if s.work_limit is None else s.work_limit,
         "seed": s.seed,
         "threads": s.threads,
