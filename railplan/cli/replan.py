@@ -335,11 +335,6 @@ def _options(
         problems.append(
             "--commit takes one --move-penalty (the trade-off is for looking, not booking)"
         )
-    if commit and any(isinstance(e, DelayTrain) for e in events):
-        problems.append(
-            "--delay-train cannot be committed: the ledger keeps a train's date; cancel it and "
-            "book the later train instead"
-        )
     if problems:
         raise InputError(problems)
     return events, penalties
@@ -412,6 +407,10 @@ def _commit(
     shipments = list(plan.problem.shipments)
     cancel = sorted(res.removed)  # cancelled, or unable to pass a closed border that day
     quotas = {(e.port, e.day): e.trains for e in events if isinstance(e, SetQuota)}
+    delays: dict[str, int] = {}
+    for e in events:
+        if isinstance(e, DelayTrain) and e.departure_id not in res.removed:
+            delays[e.departure_id] = delays.get(e.departure_id, 0) + e.days
     r = led.commit_assignments(
         [_as_shipment(a) for a in new],
         shipments=[_base(s) for s in shipments],
@@ -421,10 +420,11 @@ def _commit(
         release=release,
         cancel_departures=cancel,
         quotas=quotas,
+        delays=delays,
     )
     click.echo(
         f"committed: {len(release)} bookings released, {len(r.booking_ids)} booked, "
-        f"{len(cancel)} train(s) cancelled; ledger version {r.version}"
+        f"{len(cancel)} train(s) cancelled, {len(delays)} delayed; ledger version {r.version}"
     )
 
 

@@ -9,7 +9,8 @@ already holds the database's write lock.
 The steps, on the locked rows (``d`` a departure, ``x`` a crossing):
 
 1. release (cancel) bookings and confirm held ones;
-2. set train states, then border quotas;
+2. set train states, then border quotas, then delays (a delayed train's ``depart_date``
+   moves by its days, and with it the day it reaches its border);
 3. add the new bookings; a booking of ``n`` containers of ``teu`` TEU and ``kg`` kilograms
    each on a reefer type adds ``n*teu`` to ``d.used_teu``, ``n*kg`` to ``d.used_kg``, ``n``
    to ``d.used_plugs`` and one to ``d.active_bookings`` (a release subtracts the same);
@@ -75,6 +76,8 @@ class Change:
     objective_cents: int | None = None
     #: bookings of departures of these states may be released (a re-plan's frozen trains not)
     release_from: tuple[str, ...] = ("scheduled",)
+    #: departure id -> days later it leaves (a re-plan's ``--delay-train``)
+    delays: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -112,6 +115,7 @@ def apply(c: Connection, ch: Change) -> CommitResult:
     _confirm(w)
     _set_states(w)
     _set_quotas(w)
+    _delay(w)
     _new_bookings(w)
     if w.new_rows:
         _one_lot(c, w)
@@ -144,6 +148,7 @@ def _lock(c: Connection, ch: Change) -> _Locked:
         {r.departure_id for r in ch.requests}
         | {b["departure_id"] for b in bookings.values()}
         | set(ch.states)
+        | set(ch.delays)
     )
     deps = _lock_departures(c, dep_ids, problems)
     if problems:
@@ -203,9 +208,15 @@ def _lock_departures(c: Connection, ids: list[str], problems: list[str]) -> dict
 def _lock_crossings(c: Connection, w: _Locked) -> None:
     """Lock the crossings of the locked trains and of the quotas set, port by port in day
     order; a quota set on a crossing no train has is a problem."""
+    later = {
+        (r["border_port"], border_day(r) + dt.timedelta(days=w.ch.delays[did]))
+        for did, r in w.deps.items()
+        if r["border_port"] and did in w.ch.delays
+    }
     keys = sorted(
         {(r["border_port"], border_day(r)) for r in w.deps.values() if r["border_port"]}
         | set(w.ch.quotas)
+        | later
     )
     for p in sorted({k[0] for k in keys}):
         days = sorted(k[1] for k in keys if k[0] == p)
@@ -220,6 +231,9 @@ def _lock_crossings(c: Connection, w: _Locked) -> None:
         if k not in w.cross:
             w.problems.append(f"border {k[0]} on {k[1]}: no registered train crosses it")
     w.cross_before = {k: dict(r) for k, r in w.cross.items()}
+    for k in sorted(later - set(w.cross)):  # a delayed train's new border day: registered
+        w.cross[k] = {"port": k[0], "day": k[1], "quota": None, "trains": 0}
+        w.add_event("quota", {"port": k[0], "day": k[1].isoformat(), "quota": None})
 
 
 # ---------------------------------------------------------------------- the changes
@@ -283,6 +297,24 @@ def _set_quotas(w: _Locked) -> None:
         if k in w.cross:
             w.cross[k]["quota"] = q
             w.add_event("quota", {"port": k[0], "day": k[1].isoformat(), "quota": q})
+
+
+def _delay(w: _Locked) -> None:
+    """Step 2c: a scheduled train leaves ``days`` later (its crossing's count moves in
+    :func:`_check_train`, which compares the day it was read with and its final day)."""
+    for did, days in sorted(w.ch.delays.items()):
+        d = w.deps[did]
+        if d["state"] != "scheduled":
+            w.problems.append(
+                f"departure {did}: is {d['state']}; only a scheduled train is delayed"
+            )
+            continue
+        old = norm("depart_date", d["depart_date"])
+        d["depart_date"] = old + dt.timedelta(days=days)
+        w.add_event(
+            "departure_delay",
+            {"departure_id": did, "days": days, "depart_date": d["depart_date"].isoformat()},
+        )
 
 
 def _new_bookings(w: _Locked) -> None:
@@ -410,12 +442,13 @@ def _check_train(w: _Locked, did: str) -> None:
             f"departure {did}: cannot be cancelled while it carries {d['active_bookings']} active booking(s)"
         )
     if d["border_port"]:
-        k = (d["border_port"], border_day(d))
+        k0, k = (d["border_port"], border_day(b0)), (d["border_port"], border_day(d))
         was, now_runs = b0["active_bookings"] > 0, d["active_bookings"] > 0
-        if k not in w.cross:
+        if k not in w.cross or k0 not in w.cross:
             w.problems.append(f"departure {did}: its crossing {k[0]} on {k[1]} is not registered")
-        elif was != now_runs:
-            w.cross[k]["trains"] += 1 if now_runs else -1
+        elif was != now_runs or k0 != k:  # it starts or stops carrying, or crosses another day
+            w.cross[k0]["trains"] -= 1 if was else 0
+            w.cross[k]["trains"] += 1 if now_runs else 0
 
 
 def _check_quotas(w: _Locked) -> None:
@@ -483,6 +516,7 @@ def _write_departures(c: Connection, w: _Locked) -> None:
             )
             .values(
                 state=d["state"],
+                depart_date=d["depart_date"],
                 used_teu=d["used_teu"],
                 used_kg=d["used_kg"],
                 used_plugs=d["used_plugs"],
@@ -495,9 +529,12 @@ def _write_departures(c: Connection, w: _Locked) -> None:
 
 def _write_crossings(c: Connection, w: _Locked) -> None:
     """Update every changed crossing, guarded by the trains it was read with."""
+    fresh = [x for k, x in sorted(w.cross.items()) if k not in w.cross_before]
+    if fresh:  # the new border days of delayed trains
+        c.execute(insert(CROSS), fresh)
     for k, x in w.cross.items():
-        x0 = w.cross_before[k]
-        if x == x0:
+        x0 = w.cross_before.get(k)
+        if x0 is None or x == x0:
             continue
         res = c.execute(
             update(CROSS)

@@ -350,6 +350,7 @@ class Ledger:
         quotas: Mapping[tuple[str, dt.date], int | None] | None = None,
         pinned: bool = False,
         prices: Mapping[tuple[str, str], float] | None = None,
+        delays: Mapping[str, int] | None = None,
     ) -> CommitResult:
         """Turn a plan's assignments into confirmed bookings, as ONE transaction.
 
@@ -359,7 +360,8 @@ class Ledger:
         transaction every train and border day is checked again (:class:`Refused` if one would
         be over its limit). A re-plan moves bookings in the same transaction: ``release``
         cancels bookings first, ``cancel_departures`` then cancels trains (which must be empty
-        by then), ``quotas`` sets border quotas. A booking's price is ``prices[(shipment,
+        by then), ``quotas`` sets border quotas, ``delays`` (departure id -> days) moves trains
+        to a later date, and their border crossings with them. A booking's price is ``prices[(shipment,
         departure)]`` (USD) if given, else the assignment's freight plus trucking cost; its
         rate is the freight cost per TEU. ``objective`` (USD) is recorded in cents."""
         ships = {s.shipment_id: s for s in shipments}
@@ -393,6 +395,7 @@ class Ledger:
                 release=list(release),
                 states=dict.fromkeys(cancel_departures, "cancelled"),
                 quotas=dict(quotas or {}),
+                delays=dict(delays or {}),
                 inputs_hash=inputs_hash,
                 objective_cents=None if objective is None else cents(objective),
             )

@@ -5,6 +5,7 @@ Events (kind: payload):
 * ``departure``: a registered train, every column of ``departures`` but the usage counters
   (state ``scheduled``);
 * ``departure_state``: ``{departure_id, state}``;
+* ``departure_delay``: ``{departure_id, days, depart_date}``, the train's new date;
 * ``quota``: ``{port, day, quota}``, a crossing registered or its quota changed;
 * ``booking``: a new booking, every column of ``bookings``;
 * ``booking_state``: ``{booking_id, state}`` (confirmed, cancelled);
@@ -56,6 +57,14 @@ class State:
                 )
             else:
                 d["state"] = p["state"]
+        elif kind == "departure_delay":
+            d = self.departures.get(p["departure_id"])
+            if d is None:
+                self.problems.append(
+                    f"event {e['id']}: delay of unknown departure {p['departure_id']}"
+                )
+            else:
+                d["depart_date"] = norm("depart_date", p["depart_date"])
         elif kind == "quota":
             self.quotas[(p["port"], norm("day", p["day"]))] = p["quota"]
         elif kind == "booking":

@@ -5,6 +5,7 @@ refusals (bad events, a stale version) that write nothing."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -192,3 +193,35 @@ def test_bad_events_and_a_stale_version_write_nothing(
         assert led.version() == v + 1  # the other planner's change only (the trains were known)
         assert not [b for b in led.bookings("confirmed") if b.shipment_id.startswith("SH04-")]
         assert led.check() == []
+
+
+def test_a_delayed_train_is_committed_with_its_new_border_day(
+    db_url: str, batches: tuple[Path, Path], tmp_path: Path
+) -> None:
+    first, _ = batches
+    assert run("ledger", "init", "--db", db_url)[0] == 0
+    assert plan(db_url, first, tmp_path / "p1", "--commit")[0] == 0
+    train = busiest(db_url)
+    with Ledger(db_url) as led:
+        before = {d.departure_id: d.departure for d in led.departures()}[train]
+        crossed = {(x.port, x.day): x.trains for x in led.crossings()}
+    code, out, err = run(
+        "replan", "--db", db_url, "--delay-train", f"{train}:2", "--out", str(tmp_path / "r"),
+        "--quiet", "--no-maps", "--time-limit", "20", "--commit",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "1 delayed" in out
+    with Ledger(db_url) as led:
+        assert led.check() == []  # the event log replays to the tables
+        rec = {d.departure_id: d for d in led.departures()}[train]
+        after = rec.departure
+        now = {(x.port, x.day): x.trains for x in led.crossings()}
+        still = {b.booking_id for b in led.bookings("confirmed", departure_id=train)}
+    assert (after.depart_date - before.depart_date).days == 2
+    assert rec.state == "scheduled"
+    if still and before.border_port:  # it still carries: it crosses two days later
+        offset = dt.timedelta(days=before.border_offset_days)
+        old = (before.border_port, before.depart_date + offset)
+        new = (before.border_port, after.depart_date + offset)
+        assert now[new] >= 1  # counted on its new day (ledger check: every count is right)
+        assert now[old] <= crossed[old]
