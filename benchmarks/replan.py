@@ -35,13 +35,13 @@ from routing.domain.replan import (
 from routing.generate import generate
 from routing.io import write_batch
 
-#: the solver's limit per instance: the issue's wall-time targets (5 s and 10 s, the plan
-#: folder written) less about 1.5 s of options and model building and 1.5 s of writing
+#: the time limit per instance: wall-clock from the call to the plan folder written (the
+#: limit is end to end), just under the issue's targets of 5 s and 10 s
 FAMILY = {
-    "replan-cancel-p0": 2.0,
-    "replan-cancel": 2.0,
-    "replan-cancel-p5000": 2.0,
-    "replan-close": 6.0,
+    "replan-cancel-p0": 4.5,
+    "replan-cancel": 4.5,
+    "replan-cancel-p5000": 4.5,
+    "replan-close": 9.5,
     "ledger-alone": 60.0,
     "ledger-add": 60.0,
 }

@@ -43,6 +43,7 @@ PLAN_FILES = frozenset(
         "assignments.csv",
         "emissions.csv",
         "changes.csv",  # a re-plan's
+        "explain.csv",  # railplan explain's
         "trains.csv",
         "unassigned.csv",
         "summary.json",
