@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 import network
 from network import Departure
 from railplan.ledger import Booking, BookingRequest, Ledger, Refused, TokenInfo, Usage
+from railplan.ledger.train_reads import train_usage
 from railplan.service.auth import Caller, require
 from railplan.service.errors import Problem
 from railplan.service.models import (
@@ -93,10 +94,16 @@ def list_trains(
 
 @router.get("/trains/{departure_id}", response_model=TrainOut, responses=ERRORS)
 def get_train(request: Request, departure_id: str, _caller: Viewer) -> TrainOut:
-    u = _ledger(request).used_capacity().trains.get(departure_id)
-    if u is None:
+    got = train_usage(request.app.state.jobs, departure_id)
+    if got is False:  # an expired quote hold: the ledger's own read releases it first
+        u = _ledger(request).used_capacity().trains.get(departure_id)
+        if u is None:
+            raise Problem(404, [f"departure {departure_id}: no such train in the ledger"])
+        return _trains(request, [u])[0]
+    if got is None or got is True:
         raise Problem(404, [f"departure {departure_id}: no such train in the ledger"])
-    return _trains(request, [u])[0]
+    rec, usage = got
+    return _train_out(usage, rec.departure)
 
 
 @router.get("/ledger/status", response_model=StatusOut, responses=ERRORS)
