@@ -4,7 +4,9 @@
 The base (problem and network) is one task of the graph, so a cluster that loses it
 recomputes it; each scenario is one task on it. A worker that dies takes its tasks to
 another worker (Dask reschedules them, up to ``allowed-failures`` deaths, then the scenario
-is reported failed with the reason); a task that raises is retried :data:`RETRIES` times.
+is reported failed with the reason; a LocalCluster's workers hold only the scenario they
+plan, so that a scenario that kills its workers takes no other down with it); a task that
+raises is retried :data:`RETRIES` times.
 Every scenario ends in the results exactly once, failed or planned."""
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class ClusterSpec:
     scheduler: str | None = None
     workers: int = 2
     memory_limit: str | float = "auto"
+    #: worker deaths one scenario may cause before it is reported failed (a LocalCluster's;
+    #: a remote scheduler keeps its own ``distributed.scheduler.allowed-failures``)
+    allowed_failures: int = ALLOWED_FAILURES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,9 +126,13 @@ def _client(stack: ExitStack, spec: ClusterSpec) -> Any:
     import dask
     from distributed import Client, LocalCluster
 
-    stack.enter_context(
-        dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES})
-    )
+    # worker-saturation 1.0: a worker holds only the scenario it plans, so when a scenario
+    # kills its worker, no other scenario queued there is counted as a suspect of the death
+    settings = {
+        "distributed.scheduler.allowed-failures": spec.allowed_failures,
+        "distributed.scheduler.worker-saturation": 1.0,
+    }
+    stack.enter_context(dask.config.set(settings))
     if spec.scheduler:
         try:
             client = Client(spec.scheduler, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
@@ -148,6 +157,11 @@ def _client(stack: ExitStack, spec: ClusterSpec) -> Any:
 def _hold(base: Base) -> Base:
     """The base as a task of the graph (recomputed by the scheduler if a worker loses it)."""
     return base
+
+
+def _task(base: Base, scenario: Scenario, want_plan: bool, *, plans_dir: str | None) -> Outcome:
+    """:func:`run_scenario` with its positional arguments as ``Client.map`` passes them."""
+    return run_scenario(base, scenario, plans_dir=plans_dir, want_plan=want_plan)
 
 
 def _reason(e: BaseException) -> str:
@@ -215,19 +229,18 @@ def run_sweep(
             key=f"sweep-base-{token}",
             pure=False,
         )
-        futures = {
-            client.submit(
-                run_scenario,
-                base,
-                sc,
-                plans_dir=plans_dir,
-                want_plan=sc.scenario_id in wanted,
-                key=f"sweep-{token}-{sc.scenario_id}",
-                retries=RETRIES,
-                pure=False,
-            ): sc
-            for sc in loaded.sweep.scenarios
-        }
+        scenarios = loaded.sweep.scenarios
+        submitted = client.map(  # in one message: the scheduler queues them as one group
+            _task,
+            [base] * len(scenarios),
+            scenarios,
+            [sc.scenario_id in wanted for sc in scenarios],
+            plans_dir=plans_dir,
+            key=[(f"sweep-scenario-{token}", i) for i in range(len(scenarios))],
+            retries=RETRIES,
+            pure=False,
+        )
+        futures = dict(zip(submitted, scenarios, strict=True))
         if watch is not None:
             watch.start(len(futures), slots)
         outcomes = _collect(client, futures, watch, slots)
