@@ -37,10 +37,16 @@ PROGRESS_EVERY_S = 0.5
 
 
 def cap_memory(memory_mb: int) -> None:
-    """Limit this process's address space to ``memory_mb`` MiB (0: no limit)."""
+    """Limit this process's address space to ``memory_mb`` MiB (0: no limit). Only the soft
+    limit: :func:`uncap_memory` lifts it again to record the failure."""
     if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, hard))
+
+
+def uncap_memory() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def watch_parent() -> None:
@@ -60,11 +66,11 @@ def run_job(url: str, job_id: str, memory_mb: int) -> None:
     the reason; bad input is not retried). A crash of this process is handled by its
     supervisor."""
     watch_parent()
-    cap_memory(memory_mb)
     store = JobStore(url)
-    job = store.get(job_id)
+    job = store.get(job_id)  # the database driver is loaded before the cap
     if job is None:
         return
+    cap_memory(memory_mb)
     try:
         result, files = execute(url, job.kind, job.params, _reporter(store, job_id))
     except TableError as e:  # InputError, NetworkError, EventError
@@ -72,6 +78,7 @@ def run_job(url: str, job_id: str, memory_mb: int) -> None:
     except LedgerError as e:
         store.fail(job_id, "; ".join(e.problems))
     except MemoryError:
+        uncap_memory()  # room to record why
         store.fail(job_id, f"out of memory: the solve passed the cap of {memory_mb} MB")
     except Exception as e:
         store.fail(job_id, f"internal error: {type(e).__name__}: {e}")

@@ -90,3 +90,27 @@ def test_cancel_and_finish(db_url: str) -> None:
     assert store.file(c.job_id, "x.csv") == b"1"
     assert store.counts() == {"queued": 0, "running": 0, "done": 1, "failed": 0, "cancelled": 2}
     store.close()
+
+
+def test_a_solve_over_its_memory_cap_fails_with_the_reason(tmp_path: object) -> None:
+    """The solve process caps its address space; a cap below what a solve needs ends the job
+    failed, with the reason, never done and never hanging."""
+    import subprocess
+    import sys
+
+    from railplan.service.batch import files_of
+    from tests.railplan.service.conftest import sample_csv
+
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    store = _store(url)
+    files = files_of("text/csv", sample_csv(400), 1000)
+    job = store.submit("plan", {"files": files, "options": {"time_limit": 2, "maps": False}})
+    assert store.claim("h:1") is not None
+    args = [sys.executable, "-m", "railplan.service.solve", url, job.job_id, "300"]
+    done = subprocess.run(args, capture_output=True, timeout=120)
+    j = store.get(job.job_id)
+    assert j is not None
+    assert done.returncode == 0, done.stderr[-500:]  # Python's MemoryError, caught
+    assert j.state == "failed"
+    assert j.error == "out of memory: the solve passed the cap of 300 MB"
+    store.close()
