@@ -114,3 +114,36 @@ def test_a_solve_over_its_memory_cap_fails_with_the_reason(tmp_path: object) -> 
     assert j.state == "failed"
     assert j.error == "out of memory: the solve passed the cap of 300 MB"
     store.close()
+
+
+def test_railplan_worker_runs_queued_jobs_and_stops_on_sigterm(tmp_path: object) -> None:
+    """``railplan worker`` (as on another machine): takes a queued job, runs it, ends 0 on
+    SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from railplan.service.batch import files_of
+    from tests.railplan.service.conftest import sample_csv
+
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    store = _store(url)
+    files = files_of("text/csv", sample_csv(400), 1000)
+    job = store.submit("plan", {"files": files, "options": {"time_limit": 2, "maps": False}})
+    exe = Path(sys.executable).with_name("railplan")
+    w = subprocess.Popen([str(exe), "worker", "--db", url], stderr=subprocess.PIPE)
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60 and not (store.get(job.job_id) or job).final:
+            time.sleep(0.2)
+        j = store.get(job.job_id)
+        assert j is not None and j.state == "done", j
+        assert j.worker is not None and j.worker.endswith(f":{w.pid}")
+        assert store.file(job.job_id, "assignments.csv")
+    finally:
+        w.send_signal(signal.SIGTERM)
+        assert w.wait(20) == 0
+    assert b"railplan worker" in (w.stderr.read() if w.stderr else b"")
+    store.close()
