@@ -17,8 +17,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 import maps
+from railplan.cli import main
 from railplan.sweep import TIMING_COLUMNS, read_sweep, rows, run_sequential
 from tests.factories import ROOT
 from tests.railplan.sweep.conftest import SMALL
@@ -65,27 +67,9 @@ def test_a_sweep_on_a_local_cluster(
     study: Path, sequential: list[dict[str, str]], tmp_path: Path
 ) -> None:
     out = tmp_path / "sweep"
-    res = subprocess.run(
-        [
-            RAILPLAN,
-            "sweep",
-            str(study),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--keep-plans",
-            "--offline",
-            "--map-scenario",
-            "g004",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=240,
-    )
-    assert res.returncode == 0, res.stderr
+    args = ["sweep", str(study), "--out", str(out), "--workers", "2", "--keep-plans", "--offline"]
+    res = CliRunner().invoke(main, [*args, "--map-scenario", "g004"])  # in this process
+    assert res.exit_code == 0, res.output
     assert "8 scenarios in" in res.stdout and "8 planned, 0 failed" in res.stdout
     table = read_csv(out / "scenarios.csv")
     assert table == sequential

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from railplan.cli import main
 from railplan.cli.sweep import _memory
 from railplan.sweep import read_sweep
 from railplan.sweep.params import BaseFacts
@@ -244,14 +246,10 @@ def test_the_cli_exits_2_and_writes_nothing(
 def test_list_prints_the_scenarios_and_plans_nothing(
     write_yaml: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    res = subprocess.run(
-        [RAILPLAN, "sweep", str(write_yaml(SMALL)), "--list", "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+    res = CliRunner().invoke(
+        main, ["sweep", str(write_yaml(SMALL)), "--list", "--out", str(tmp_path / "o")]
     )
-    assert res.returncode == 0, res.stderr
+    assert res.exit_code == 0, res.output
     assert res.stdout.splitlines()[0].split() == ["base", "(the", "base)"]
     assert res.stdout.splitlines()[-1] == "8 scenarios"
     assert not (tmp_path / "o").exists()
