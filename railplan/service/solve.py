@@ -108,11 +108,8 @@ def execute(
     params: Mapping[str, Any],
     progress: Callable[[float, float, float], None],
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Run a job of ``kind`` (``plan``; ``sleep`` for tests of the machinery): returns its
-    result (the plan's summary and what a commit needs) and its files."""
-    if kind == "sleep":  # a stand-in solve of a known length: the crash and cancel tests
-        time.sleep(float(params.get("seconds", 1.0)))
-        return {"status": "slept", "seconds": params.get("seconds", 1.0)}, {}
+    """Run a job of ``kind`` (``plan``): returns its result (the plan's summary and what a
+    commit needs) and its files."""
     if kind != "plan":
         raise ValueError(f"unknown job kind {kind!r}")
     with tempfile.TemporaryDirectory(prefix="railplan-job-") as tmp:
