@@ -196,11 +196,11 @@ def solve_problem(
 
 def finish_seconds(problem: Problem) -> float:
     """Seconds kept back from the solver for building the plan and writing its files (not the
-    maps): ``0.2 + 3e-4 x shipments``. On this 2-core machine a national week of 4,850
+    maps): ``0.2 + 2.5e-4 x shipments``. On this 2-core machine a national week of 4,850
     shipments builds its plan in 0.3-0.7 s and writes it in 0.8-1.2 s (``plan.xlsx`` 0.3 s,
     :mod:`routing.io.xlsx_writer`), quiet to loaded; under heavier load the plan is late by
     the difference."""
-    return 0.2 + 3e-4 * len(problem.shipments)
+    return 0.2 + 2.5e-4 * len(problem.shipments)
 
 
 def plan(

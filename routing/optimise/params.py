@@ -53,6 +53,10 @@ class SolveParams:
     #: rest: the MIP over the trains they run and the next-ranked ones)
     kernel_local_share: float = 0.3
 
+    # -- --work-limit (routing.optimise.solver._deterministic) --------------------------------
+    #: parts of more columns get CP-SAT's deterministic search, not HiGHS's node-limited one
+    work_highs_max_columns: int = 20_000
+
     # -- rounding (routing.optimise.rounding) --------------------------------------------------
     #: cheapest trains a container the rounding could not place tries, making room there
     ejection_tries: int = 4

@@ -182,7 +182,9 @@ def _deterministic(
     hint, seed and ``work`` give the same plan on any machine under any load. CP-SAT's quick
     attempt on a small part (deterministic time, one worker); a dense part: the Lagrangian
     bound (a fixed number of steps) and kernel search with node and iteration limits; any
-    other: HiGHS's search from the best plan within ``work`` units (:func:`work_limits`)."""
+    other: HiGHS's search from the best plan within ``work`` units (:func:`work_limits`), or
+    on a part of more than ``work_highs_max_columns`` columns (whose root HiGHS would process
+    whatever the node limit) CP-SAT's, ``work`` deterministic seconds."""
     mx = b.mx
     res = BackendResult(Status.UNKNOWN, None, -INF)
     if len(mx.lb) <= params.auto_cp_sat_max_columns:
@@ -203,7 +205,12 @@ def _deterministic(
             mx, [start, kernel_search(b, a, lag, start, Deadline(INF), seed=seed, work=work)]
         )
         return _finish(mx, BackendResult(Status.FEASIBLE, start, bound.value), start, bound)
-    found = highs.solve(mx, start, INF, seed=seed, work=work)
+    if len(mx.lb) > params.work_highs_max_columns:  # HiGHS's root alone has no work limit
+        found = cpsat.solve(
+            mx, start, work, seed=seed, workers=1, deterministic=True, wall_cap=False
+        )
+    else:
+        found = highs.solve(mx, start, INF, seed=seed, work=work)
     bound.offer(found.bound, "mip")
     return _finish(mx, found, start, bound)
 
