@@ -148,6 +148,7 @@ def part_rows(
                 "objective": round(obj, 2) if math.isfinite(obj) else None,
                 "bound": round(d.res.bound, 2),
                 "bound_source": d.res.bound_source,
+                "seconds": round(d.res.seconds + d.res.build_seconds, 3),
                 "gap": round((obj - d.res.bound) / max(abs(obj), 1e-9), 6)
                 if math.isfinite(obj)
                 else None,
@@ -214,14 +215,21 @@ class _Runs:
         work = None
         if self.work is not None:
             work = self.work * p.options / max(1, sum(len(i) for i in self.opts.by_shipment))
-        elif budget < 0.05 and sub_hint is not None:  # out of time: the warm start stays
-            self._keep_hint(p, sub, sub_opts, sub_hint)
-            return
+        elif budget < 0.05 and sub_hint is not None:
+            if local or p.options > params.late_part_options:  # out of time: the warm start
+                self._keep_hint(p, sub, sub_opts, sub_hint)  # stays, with the trivial bound
+                return
+            budget = params.late_part_seconds  # a small part: a moment for CP-SAT still
+        until = (
+            self.deadline.until(max(0.0, budget))
+            if budget < params.late_part_seconds or self.deadline.remaining() >= budget
+            else Deadline(budget)
+        )
         res = solve(
             sub,
             sub_opts,
             hint=sub_hint,
-            deadline=self.deadline.until(max(0.0, budget)),
+            deadline=until,
             work=work,
             seed=self.seed,
             backend=backend,

@@ -141,7 +141,10 @@ def lagrangian_bound(
     lam = initial_multipliers(a) if lam is None else lam.copy()
     best, best_lam, best_runs = -INF, lam.copy(), np.zeros(len(a.fixed), dtype=bool)
     theta, stale, it = 2.0, 0, 0
-    while it < max_iterations and not deadline.expired():
+    # at least a few steps whatever the deadline (about 0.2 s of work at the most): the first
+    # multipliers alone may bound below the trivial bound
+    least = max(5, min(50, 2_000_000 // max(1, len(a.cost))))
+    while it < max_iterations and (it < least or not deadline.expired()):
         it += 1
         value, g, _x, train_value = evaluate(a, lam)
         if best == -INF or value > best + 1e-9 * max(1.0, abs(best)):

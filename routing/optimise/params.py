@@ -120,6 +120,11 @@ class SolveParams:
     #: in the first pass's time shares the small parts count together as at most this share
     #: of all options
     small_parts_share: float = 0.1
+    #: a part of at most this many options reached after the deadline still gets ...
+    late_part_options: int = 1_000
+    #: ... this many seconds (CP-SAT proves such a part in 10-50 ms; its trivial bound is
+    #: often 40 % below its optimum)
+    late_part_seconds: float = 0.05
     #: seconds a part gets at least in the first pass (while the deadline has them) ...
     first_pass_floor: float = 0.5
     #: ... and at most this share of the whole limit
