@@ -216,7 +216,8 @@ class _Runs:
         if self.work is not None:
             work = self.work * p.options / max(1, sum(len(i) for i in self.opts.by_shipment))
         elif budget < 0.05 and sub_hint is not None:
-            if local or p.options > params.late_part_options:  # out of time: the warm start
+            late = -self.deadline.remaining() > params.late_share * self.deadline.seconds
+            if local or late or p.options > params.late_part_options:  # out of time: the warm start
                 self._keep_hint(p, sub, sub_opts, sub_hint)  # stays, with the trivial bound
                 return
             budget = params.late_part_seconds  # a small part: a moment for CP-SAT still

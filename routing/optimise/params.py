@@ -125,6 +125,8 @@ class SolveParams:
     #: ... this many seconds (CP-SAT proves such a part in 10-50 ms; its trivial bound is
     #: often 40 % below its optimum)
     late_part_seconds: float = 0.05
+    #: ... while the deadline is passed by at most this share of the limit
+    late_share: float = 0.03
     #: seconds a part gets at least in the first pass (while the deadline has them) ...
     first_pass_floor: float = 0.5
     #: ... and at most this share of the whole limit
