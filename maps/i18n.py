@@ -25,7 +25,7 @@ __all__ = ["CATALOGUE", "LANGS", "current", "place", "place_label", "reason", "t
 CO2E_TEXTS: dict[str, tuple[str, str]] = {
     "report.co2e": (
         "CO2e (ISO 14083 / GLEC, indicative)",
-        "碳排放 CO2e（ISO 14083 / GLEC，参考值）",
+        "碳排放（二氧化碳当量，ISO 14083 / GLEC 框架，参考值）",
     ),
     "chart.co2e_alt": (
         "CO2e by corridor, well-to-wheel and tank-to-wheel, and per TEU-km",
@@ -46,7 +46,7 @@ CO2E_TEXTS: dict[str, tuple[str, str]] = {
     # the explanations section (railplan explain)
     "report.explain": (
         "Explanations ({n}, railplan explain)",
-        "原因分析（{n} 条，railplan explain）",
+        "原因分析（{n} 条）",
     ),
     "report.explain_hint": (
         "Each reason is verified by re-computation or by a re-solve with only that rule "

@@ -64,7 +64,7 @@ def test_report_has_the_co2e_section_in_both_languages(plan: Plan, net: network.
     assert '<section id="co2e"><h2>CO2e (ISO 14083 / GLEC, indicative)</h2>' in en
     assert 'id="chart-co2e"><img alt="CO2e by corridor' in en
     zh = report_html(plan, net, offline=True, lang="zh")
-    assert "碳排放 CO2e（ISO 14083 / GLEC，参考值）" in zh
+    assert "碳排放（二氧化碳当量，ISO 14083 / GLEC 框架，参考值）" in zh
     assert "CO2e (ISO 14083" not in zh
 
 
