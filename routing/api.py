@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from network import Departure, Network
 from network.io import FIRST_DATE, LAST_DATE
@@ -36,8 +37,9 @@ from routing.io import (
     workbook_inputs,
 )
 from routing.io.factors import load_factors
-from routing.optimise import Deadline, Progress, greedy, solve, solve_decomposed
-from routing.optimise.params import INF
+
+if TYPE_CHECKING:  # the solver is imported when a solve starts: reading a batch needs none
+    from routing.optimise import Deadline, Progress
 
 #: days of timetable after the batch's last ready or due date (late departures stay possible)
 HORIZON_TAIL_DAYS = 14
@@ -148,10 +150,12 @@ def solve_problem(
     :func:`finish_seconds` for building the plan and writing its files. ``work_limit``:
     deterministic work units instead (:func:`routing.optimise.mathopt.work_limits`); the
     clock is not read, so the same problem and seed give the same plan on any machine."""
+    from routing.optimise import Deadline, greedy, solve, solve_decomposed
+
     if deadline is None:
         deadline = Deadline(time_limit)
     if work_limit is not None:
-        deadline = Deadline(INF)
+        deadline = Deadline(math.inf)
     t0 = time.perf_counter()
     opts = build_options(problem)
     t_opts = time.perf_counter() - t0

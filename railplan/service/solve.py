@@ -20,15 +20,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import maps
 import network
 from network.io import TableError
 from railplan.ledger import JobStore, Ledger, LedgerError
 from railplan.ledger.planning import lots, running, with_bookings
 from railplan.service import commit
-from routing.api import read_problem, solve_problem
+from routing.api import read_problem
 from routing.domain.plan import Plan
-from routing.io import write_plan
 
 #: names of the batch files a job may carry, as ``railplan plan`` takes them
 INPUT_KINDS = ("shipments", "departures", "rates", "border_quota", "trucking")
@@ -158,6 +156,9 @@ def _plan(
         base = led.version()
         booked, _ = lots(led.bookings("confirmed"), move_penalty=0.0, pin_all=True)
         problem = with_bookings(problem, booked, running(led.departures()))
+    from routing.api import solve_problem  # the solver: in the solve process only
+    from routing.io import write_plan
+
     plan = solve_problem(
         problem,
         time_limit=float(opts.get("time_limit", 30.0)),
@@ -183,6 +184,8 @@ def _plan(
 
 def _drawer(plan: Plan, net: network.Network, offline: bool, lang: str) -> Callable[[Path], None]:
     def draw(folder: Path) -> None:
+        import maps  # folium and matplotlib: in the solve process only
+
         m = maps.plan_map(plan, net, offline=offline, lang=lang)
         maps.save(m, folder / "map.html", offline=offline)
         maps.write_report(plan, net, folder / "report.html", offline=offline, lang=lang)
@@ -210,6 +213,11 @@ def _date(v: Any) -> Any:
 def main(argv: list[str]) -> int:
     """``python -m railplan.service.solve URL JOB_ID MEMORY_MB`` (what the supervisor runs)."""
     url, job_id, memory_mb = argv
+    # the solver and the maps before the memory cap (the API process, which imports this
+    # module for write_inputs, never loads them): a shared library mapped under the cap can fail
+    import maps  # noqa: F401
+    import routing.optimise  # noqa: F401
+
     run_job(url, job_id, int(memory_mb))
     return 0
 
