@@ -60,6 +60,33 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: the exit status of a stale version or a lost race
+EXIT_CONFLICT = 3
+#: the exit status of ``ledger accept`` when the hold expired or its capacity went
+EXIT_HOLD_LOST = 4
+
+
+def ledger_errors(fn: F) -> F:
+    """Ledger refusals: one ``error:`` line each, exit 2; a conflict: exit 3. The ledger's
+    exceptions are imported only when one is raised, so a command that may not touch a
+    database (``railplan quote --plan``) does not load SQLAlchemy to start."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:
+            from railplan.ledger.errors import Conflict, LedgerError
+
+            if not isinstance(e, LedgerError):
+                raise
+            for p in e.problems:
+                _err(f"error: {p}")
+            sys.exit(EXIT_CONFLICT if isinstance(e, Conflict) else 2)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def quiet_exit() -> None:
     """End after the reader closed the pipe: stdout pointed at /dev/null so that Python's own
     flush at exit cannot fail again, exit status 0."""

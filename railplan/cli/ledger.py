@@ -12,50 +12,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from railplan.cli.app import DAYS, _date, _err, handle_errors, load_net, main
+from railplan.cli.app import (
+    DAYS,
+    EXIT_HOLD_LOST,
+    _date,
+    _err,
+    handle_errors,
+    ledger_errors,
+    load_net,
+    main,
+)
 from railplan.ledger import (
     BookingRequest,
-    Conflict,
     Ledger,
-    LedgerError,
     default_url,
 )
 from routing.api import make_problem
 from routing.domain.model import CONTAINER_TYPES, DEFAULT_CONTAINER_TYPE, Shipment
 from routing.domain.options import build_options
 from routing.io import InputError, read_border_quota, read_departures
-
-F = TypeVar("F", bound=Callable[..., Any])
-#: the exit status of a stale version or a lost race
-EXIT_CONFLICT = 3
-#: the exit status of ``ledger accept`` when the hold expired or its capacity went
-EXIT_HOLD_LOST = 4
-
-
-def ledger_errors(fn: F) -> F:
-    """Ledger refusals: one ``error:`` line each, exit 2; a conflict: exit 3."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except Conflict as e:
-            for p in e.problems:
-                _err(f"error: {p}")
-            sys.exit(EXIT_CONFLICT)
-        except LedgerError as e:
-            for p in e.problems:
-                _err(f"error: {p}")
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
-
 
 _db = click.option(
     "--db",

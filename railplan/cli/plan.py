@@ -24,11 +24,11 @@ from railplan.cli.app import (
     common,
     handle_errors,
     lang_option,
+    ledger_errors,
     load_net,
     main,
     summary_text,
 )
-from railplan.cli.ledger import ledger_errors
 from railplan.ledger import Ledger, default_url
 from railplan.ledger.planning import lots, running, with_bookings
 from routing.api import MAX_CARBON_PRICE_PER_T, read_problem, solve_problem

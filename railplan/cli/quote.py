@@ -11,11 +11,8 @@ ledger moved on while holding (try again).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import secrets
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +20,22 @@ import click
 
 from network import Network, UnknownPlaceError
 from network.io import TableError
-from railplan.cli.app import Finite, _date, _err, handle_errors, load_net, main
+from railplan.cli.app import Finite, _date, _err, handle_errors, ledger_errors, load_net, main
 from routing.domain.model import CONTAINER_TYPES, DEFAULT_CONTAINER_TYPE
-from routing.quote import SORTS, Capacity, Option, Quote, QuoteRequest, make_context, quote
+from routing.quote import (
+    SORTS,
+    Capacity,
+    Option,
+    Quote,
+    QuoteRequest,
+    make_context,
+    quote,
+    quote_json,
+)
 from routing.quote.records import CrossingUse, TrainUse
 
 #: the longest hold accepted, hours (30 days)
 MAX_HOLD_HOURS = 720.0
-EXIT_CONFLICT = 3
 
 
 def _place(net: Network, flag: str, name: str, problems: list[str]) -> str:
@@ -149,25 +154,6 @@ def plan_capacity(folder: str, net: Network) -> Capacity:
     )
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    if isinstance(v, frozenset | set):
-        return sorted(v)
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_jsonable(x) for x in v]
-    return v
-
-
-def quote_json(q: Quote, held: dict[str, Any] | None) -> dict[str, Any]:
-    """The quote as JSON: every field of every record (dates ISO, money USD, CO2e kg)."""
-    out: dict[str, Any] = _jsonable(dataclasses.asdict(q))
-    out["held"] = held
-    return out
-
-
 def _option_lines(i: int, o: Option, teu: int) -> list[str]:
     border = f"{o.border_port} {o.border_date}" if o.border_port else "-"
     load = (
@@ -230,39 +216,13 @@ def quote_text(q: Quote, explain: bool, held: dict[str, Any] | None) -> str:
 
 
 def _hold(db: str | None, q: Quote, hours: float, who: str) -> dict[str, Any]:
-    from railplan.ledger import BookingRequest, Ledger, default_url
+    from railplan.ledger import Ledger, default_url
+    from railplan.ledger.quoting import hold_best
 
-    o, r = q.options[0], q.request
-    sh = r.shipment()
-    qid = f"Q{secrets.token_hex(5).upper()}"
     with Ledger(db or default_url()) as led:
-        until = (led.clock() + dt.timedelta(hours=hours)).replace(microsecond=0)
-        req = BookingRequest.from_shipment(
-            dataclasses.replace(sh, shipment_id=qid),
-            o.departure_id,
-            r.containers,
-            held=True,
-            hold_until=until,
-            rate_per_teu=o.rate_per_teu_usd,
-            price=o.total_usd,
-        )
-        hq = led.hold_quote(
-            req,
-            quote_id=qid,
-            details=_jsonable(dataclasses.asdict(r)),
-            option=_jsonable(dataclasses.asdict(o)),
-            who=who,
-        )
-        version = led.version()
-    return {
-        "quote_id": hq.quote_id,
-        "departure_id": hq.departure_id,
-        "containers": hq.containers,
-        "hold_until": until.isoformat(),
-        "booking_ids": list(hq.booking_ids),
-        "price_usd": hq.price_cents / 100,
-        "version": version,
-    }
+        held = hold_best(led, q, hours, who=who)
+        held["version"] = led.version()
+    return held
 
 
 def _capacity(db: str | None, plan: str | None, net: Network) -> Capacity:
@@ -321,9 +281,9 @@ def _capacity(db: str | None, plan: str | None, net: Network) -> Capacity:
 @click.option("--network", "network_dir", type=click.Path(file_okay=False))
 @click.option("--who", default="", help="Who holds (with --hold).")
 @handle_errors
+@ledger_errors
 def quote_cmd(**args: Any) -> None:
     """Quote a request: the trains that take it, price, dates, CO2e; sea and air alongside."""
-    from railplan.ledger import Conflict, LedgerError
     from routing.io.factors import load_factors
 
     if args["plan_dir"] and (args["db"] or args["hold"]):
@@ -331,21 +291,10 @@ def quote_cmd(**args: Any) -> None:
     net = load_net(args["network_dir"])
     request = build_request(net, args)
     factors = load_factors(args["emission_factors"])
-    try:
-        cap = _capacity(args["db"], args["plan_dir"], net)
-        hours = args["hold"]
-        q = quote(
-            request, cap, make_context(net, factors), **({"valid_hours": hours} if hours else {})
-        )
-        held = _hold(args["db"], q, hours, args["who"]) if hours and q.options else None
-    except Conflict as e:
-        for p in e.problems:
-            _err(f"error: {p}")
-        sys.exit(EXIT_CONFLICT)
-    except LedgerError as e:
-        for p in e.problems:
-            _err(f"error: {p}")
-        sys.exit(2)
+    cap = _capacity(args["db"], args["plan_dir"], net)
+    hours = args["hold"]
+    q = quote(request, cap, make_context(net, factors), **({"valid_hours": hours} if hours else {}))
+    held = _hold(args["db"], q, hours, args["who"]) if hours and q.options else None
     if hours and not q.options:
         _err("nothing held: no train takes the request")
     if args["as_json"]:

@@ -22,11 +22,11 @@ from railplan.cli.app import (
     command_deadline,
     common,
     handle_errors,
+    ledger_errors,
     load_net,
     main,
     summary_text,
 )
-from railplan.cli.ledger import ledger_errors
 from railplan.cli.plan import FORCE_HELP, OUT_HELP, draw
 from railplan.ledger import Ledger, default_url
 from railplan.ledger.planning import lots, running

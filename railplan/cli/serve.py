@@ -12,8 +12,7 @@ from typing import Any
 
 import click
 
-from railplan.cli.app import _err, handle_errors, main
-from railplan.cli.ledger import ledger_errors
+from railplan.cli.app import _err, handle_errors, ledger_errors, main
 from railplan.ledger import JobStore, Refused, TokenStore, default_url
 
 _db = click.option(

@@ -3,9 +3,6 @@ optionally hold the best option; accept a held quote."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -13,14 +10,15 @@ from pydantic import Field
 
 import network
 from network import UnknownPlaceError
-from railplan.ledger import BookingRequest, Ledger
+from railplan.ledger import Ledger
 from railplan.ledger.holds import HoldLost, UnknownQuote
+from railplan.ledger.quoting import hold_best
 from railplan.service.auth import Caller, require
 from railplan.service.errors import Problem
 from railplan.service.models import IsoDate, _Model
 from railplan.service.routes_jobs import ERRORS
 from routing.domain.model import CONTAINER_TYPES
-from routing.quote import SORTS, Quote, QuoteRequest, make_context, quote
+from routing.quote import SORTS, Quote, QuoteRequest, make_context, quote, quote_json
 from routing.quote.rail import QuoteContext
 
 router = APIRouter(prefix="/v1")
@@ -46,18 +44,6 @@ class QuoteIn(_Model):
     top: int = Field(default=5, ge=1, le=1000)
     sort: str = "price"
     hold_hours: float | None = Field(default=None, gt=0, le=MAX_HOLD_HOURS)
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    if isinstance(v, frozenset | set):
-        return sorted(v)
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_jsonable(x) for x in v]
-    return v
 
 
 def _request(body: QuoteIn, net: network.Network) -> QuoteRequest:
@@ -107,34 +93,8 @@ def _context(request: Request) -> QuoteContext:
 
 
 def _hold(led: Ledger, q: Quote, hours: float, caller: Caller) -> dict[str, Any]:
-    o, r = q.options[0], q.request
-    qid = f"Q{secrets.token_hex(5).upper()}"
-    until = (led.clock() + dt.timedelta(hours=hours)).replace(microsecond=0)
-    sh = dataclasses.replace(r.shipment(), shipment_id=qid, customer=caller.customer or "")
-    req = BookingRequest.from_shipment(
-        sh,
-        o.departure_id,
-        r.containers,
-        held=True,
-        hold_until=until,
-        rate_per_teu=o.rate_per_teu_usd,
-        price=o.total_usd,
-    )
-    hq = led.hold_quote(
-        req,
-        quote_id=qid,
-        details=_jsonable(dataclasses.asdict(r)),
-        option=_jsonable(dataclasses.asdict(o)),
-        who=f"service:{caller.token_id or 'open'}",
-    )
-    return {
-        "quote_id": hq.quote_id,
-        "departure_id": hq.departure_id,
-        "containers": hq.containers,
-        "hold_until": until.isoformat(),
-        "booking_ids": list(hq.booking_ids),
-        "price_usd": hq.price_cents / 100,
-    }
+    who = f"service:{caller.token_id or 'open'}"
+    return hold_best(led, q, hours, who=who, customer=caller.customer or "")
 
 
 @router.post("/quotes", response_model=dict[str, Any], responses=ERRORS)
@@ -150,9 +110,7 @@ def make_quote(request: Request, body: QuoteIn, caller: Planner) -> dict[str, An
     else:
         q = quote(req, cap, _context(request))
     held = _hold(led, q, body.hold_hours, caller) if body.hold_hours and q.options else None
-    out: dict[str, Any] = _jsonable(dataclasses.asdict(q))
-    out["held"] = held
-    return out
+    return quote_json(q, held)
 
 
 @router.post("/quotes/{quote_id}/accept", response_model=dict[str, Any], responses=ERRORS)

@@ -24,6 +24,8 @@ from routing.quote.records import (
     QuoteRequest,
     Refusal,
     TrainUse,
+    jsonable,
+    quote_json,
 )
 from routing.quote.tables import AlternativeTables, default_tables, read_tables
 
@@ -43,7 +45,9 @@ __all__ = [
     "Refusal",
     "TrainUse",
     "default_tables",
+    "jsonable",
     "make_context",
     "quote",
+    "quote_json",
     "read_tables",
 ]

@@ -216,3 +216,27 @@ class Quote:
     source: str
     #: why there is no option at all (empty when there is one)
     note: str = ""
+
+
+def jsonable(v: object) -> object:
+    """A record's :func:`dataclasses.asdict` as JSON values: dates ISO, sets sorted lists."""
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, frozenset | set):
+        return sorted(v)
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [jsonable(x) for x in v]
+    return v
+
+
+def quote_json(q: Quote, held: Mapping[str, object] | None) -> dict[str, object]:
+    """The quote as JSON: every field of every record (dates ISO, money USD, CO2e kg), and
+    ``held``: the hold made of its best option, if any."""
+    import dataclasses
+
+    out = jsonable(dataclasses.asdict(q))
+    assert isinstance(out, dict)
+    out["held"] = None if held is None else dict(held)
+    return out
