@@ -160,6 +160,7 @@ def solve_problem(
     opts = build_options(problem)
     t_opts = time.perf_counter() - t0
     base = greedy(problem, opts)
+    t_greedy = time.perf_counter() - t0 - t_opts
     greedy_costs = cost_breakdown(problem, opts, base)
     until = deadline.until(max(0.0, deadline.remaining() - finish_seconds(problem)))
     args: dict[str, Any] = {"hint": base, "deadline": until, "seed": seed, "backend": backend}
@@ -185,7 +186,9 @@ def solve_problem(
         "work_limit": work_limit,
         "seed": seed,
         "workers": workers,
+        "options": len(opts.options),
         "options_seconds": round(t_opts, 4),
+        "greedy_seconds": round(t_greedy, 4),
         "build_seconds": round(res.build_seconds, 4),
         "solve_seconds": round(res.seconds, 4),
         "greedy_objective": round(greedy_costs["objective"], 2),

@@ -202,6 +202,13 @@ def dense_option_counts(files: list[Path], net: Network) -> list[int]:
     help="Time limits, e.g. 5,10,30,60: the anytime curve of each instance (both solvers at "
     "each limit) instead of the table; CSV in --out, plot docs/anytime_INSTANCE.png.",
 )
+@click.option(
+    "--scaling",
+    is_flag=True,
+    help="The scaling study instead of the table: time per phase against shipments and options "
+    "per shipment (INSTANCES: its cases, default all; --time-limit default 10 s); CSV and "
+    "Markdown in --out, plot docs/bench_scaling_families.png.",
+)
 @handle_errors
 def bench(
     instances: tuple[str, ...],
@@ -213,10 +220,16 @@ def bench(
     md: str,
     plot: str,
     anytime: str | None,
+    scaling: bool,
 ) -> None:
     """Benchmark INSTANCES (default: orlib and every generated scale) against standalone HiGHS."""
     from benchmarks import harness as b  # deferred: developer tooling, loaded only for bench
 
+    if scaling:
+        _scaling(
+            instances, int(seeds.split(",")[0]), time_limit or 10.0, Path(out), Path(plot).parent
+        )
+        return
     try:
         seed_list = [int(s) for s in seeds.split(",") if s.strip()]
         names = b.instances(instances or ("orlib", *b.GENERATED))
@@ -237,6 +250,28 @@ def bench(
     b.update_markdown(Path(md), b.markdown(rows, time_limit, reference_time_limit))
     b.scaling_plot(rows, Path(plot))
     click.echo(f"results: {Path(out) / 'results.csv'}; table in {md}; plot {plot}")
+
+
+def _scaling(names: tuple[str, ...], seed: int, limit: float, out: Path, docs: Path) -> None:
+    """The scaling study (:mod:`benchmarks.scaling`)."""
+    from benchmarks import scaling
+
+    known = scaling.cases()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(
+            [
+                f"bench --scaling: unknown case {n!r}: expected one of {', '.join(known)}"
+                for n in unknown
+            ]
+        )
+    rows = scaling.run(names or known, seed, limit, echo=click.echo)
+    scaling.write_csv(rows, out / "scaling.csv")
+    (out / "scaling.md").write_text(scaling.markdown(rows) + "\n")
+    scaling.plot(rows, docs / "bench_scaling_families.png")
+    click.echo(
+        f"scaling: {out / 'scaling.csv'}, {out / 'scaling.md'}; plot {docs / 'bench_scaling_families.png'}"
+    )
 
 
 def _limits(text: str) -> list[float]:
