@@ -25,13 +25,16 @@ from routing.optimise.params import DEFAULT, Deadline, SolveParams
 
 
 def is_dense(b: Builder, params: SolveParams = DEFAULT) -> bool:
-    """A part is dense when its classes have on average at least ``dense_options`` options
-    and it has at least ``dense_min_trains`` trains and ``dense_min_options`` options."""
+    """A part is dense when its classes have on average at least ``dense_options`` options,
+    it has at least ``dense_min_trains`` trains and ``dense_min_options`` options, and its
+    density ``options / (classes x trains)`` is at least ``dense_share`` (a facility-location
+    shape: most shipments may ride most trains, with no calendar to order them)."""
     n = max(1, len(b.classes))
     return (
         len(b.run) >= params.dense_min_trains
         and len(b.x) >= params.dense_min_options
         and len(b.x) / n >= params.dense_options
+        and len(b.x) / (n * max(1, len(b.run))) >= params.dense_share
     )
 
 

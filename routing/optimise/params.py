@@ -45,6 +45,10 @@ class SolveParams:
     #: among them, CP-SAT and HiGHS prove in moments)
     dense_min_trains: int = 20
     dense_min_options: int = 20_000
+    #: ... and its classes may ride at least this share of its trains on average: a
+    #: timetable's part, where a shipment rides the departures after its ready date (about half
+    #: of them: a Shanxi year's largest parts have 0.5), keeps the date windows that work there
+    dense_share: float = 0.75
     #: share of a dense part's budget for the Lagrangian bound's subgradient steps
     lagrange_share: float = 0.15
     #: the kernel holds the trains the Lagrangian runs, topped up to this many times the TEU
