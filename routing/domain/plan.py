@@ -15,7 +15,7 @@ from routing.domain.co2 import chain
 from routing.domain.costs import cost_breakdown
 from routing.domain.model import Problem
 from routing.domain.options import Options
-from routing.domain.rules import by_crossing
+from routing.domain.rules import Crossing, by_crossing
 from routing.domain.rules import crossing as rules_crossing
 from routing.domain.solution import Solution
 
@@ -372,10 +372,13 @@ def _unassigned(problem: Problem, opts: Options, sol: Solution, loads: _Loads) -
     """The containers of each shipment left off every train, with the reason: the options'
     own (no eligible departure) or :func:`why_left`."""
     unassigned = []
+    counts = crossing_counts(problem, sol)
     for s, sh in enumerate(problem.shipments):
         left = sh.containers - loads.assigned[s]
         if left > 0:
-            reason = opts.reasons.get(s) or why_left(problem, opts, sol, s, loads.teu, loads.tonnes)
+            reason = opts.reasons.get(s) or why_left(
+                problem, opts, sol, s, loads.teu, loads.tonnes, counts
+            )
             unassigned.append(
                 Unassigned(
                     shipment_id=sh.shipment_id,
@@ -433,6 +436,11 @@ def _summary(
     }
 
 
+def crossing_counts(problem: Problem, sol: Solution) -> dict[Crossing, int]:
+    """How many of the plan's running trains cross each border port on each day."""
+    return {key: len(ts) for key, ts in by_crossing(problem.departures, sol.runs).items()}
+
+
 def why_left(
     problem: Problem,
     opts: Options,
@@ -440,8 +448,10 @@ def why_left(
     s: int,
     load_teu: dict[int, int],
     load_t: dict[int, float],
+    counts: dict[Crossing, int] | None = None,
 ) -> str:
-    """Why a shipment that had eligible departures still has containers left."""
+    """Why a shipment that had eligible departures still has containers left (``counts``:
+    :func:`crossing_counts` of ``sol``, computed here if not given)."""
     sh = problem.shipments[s]
     deps = problem.departures
     eligible = sorted(
@@ -451,7 +461,7 @@ def why_left(
     room: list[str] = []
     cancelled: list[str] = []
     quota_blocked: list[str] = []
-    crossing = {key: len(ts) for key, ts in by_crossing(deps, sol.runs).items()}
+    crossing = counts if counts is not None else crossing_counts(problem, sol)
     for t in eligible:
         d = deps[t]
         if t in sol.runs:
