@@ -100,7 +100,6 @@ def build_options(problem: Problem) -> Options:
             by_shipment.append(())
             continue
         stage = {"date": 0, "avoid": 0, "reefer": 0, "dg": 0, "fit": 0}
-        last_day = max(deps[t].depart_date for t in cands)
         for t, (truck_teu, od, ed) in sorted(cands.items()):
             d = deps[t]
             if sh.pinned and d.departure_id != sh.booked_on:
@@ -146,6 +145,7 @@ def build_options(problem: Problem) -> Options:
         if not mine and sh.pinned:
             reasons[s] = f"pinned to departure {sh.booked_on}, which can no longer take it"
         elif not mine:
+            last_day = max(deps[t].depart_date for t in cands)
             reasons[s] = _why_none(sh, stage, last_day, cands, deps)
     return Options(tuple(options), tuple(by_shipment), reasons)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from routing.domain.costs import cost_breakdown, move_offset, trivial_bound
 from routing.domain.model import Problem
-from routing.domain.options import Options, build_options
+from routing.domain.options import Option, Options
 from routing.domain.rules import over_quota
 from routing.domain.solution import Solution
 from routing.optimise.params import DEFAULT, Deadline, SolveParams
@@ -197,7 +197,7 @@ class _Runs:
             sub, sub_opts, model = seen.sub, seen.opts, seen.res.model
         else:
             sub = _sub_problem(self.problem, p)
-            sub_opts = build_options(sub)
+            sub_opts = sub_options(self.opts, p)
             model = None
         small = p.options <= params.small_part_options
         if not local and backend == "auto" and small:  # first pass: quick, the rest by gap
@@ -477,6 +477,25 @@ def _sub_problem(problem: Problem, p: Part) -> Problem:
         shipments=tuple(problem.shipments[s] for s in p.shipments),
         departures=tuple(problem.departures[t] for t in p.departures),
     )
+
+
+def sub_options(opts: Options, p: Part) -> Options:
+    """The options of part ``p``'s sub-problem (:func:`_sub_problem`), taken from the batch's
+    and re-indexed instead of built again: an option depends only on its shipment, its
+    departure and the problem's tables, which the sub-problem keeps, and every option of the
+    part's shipments rides one of its departures (the parts are the components of the
+    options); the part's departures are in the batch's order, so each shipment's options keep
+    theirs. Equal to ``build_options(_sub_problem(problem, p))``, in a fraction of its time."""
+    tidx = {t: i for i, t in enumerate(p.departures)}
+    out: list[Option] = []
+    by: list[tuple[int, ...]] = []
+    for i, s in enumerate(p.shipments):
+        first = len(out)
+        out += [
+            replace(opts.options[o], s=i, t=tidx[opts.options[o].t]) for o in opts.by_shipment[s]
+        ]
+        by.append(tuple(range(first, len(out))))
+    return Options(tuple(out), tuple(by), {})
 
 
 def _restrict(hint: Solution, opts: Options, sub_opts: Options, p: Part) -> Solution:
