@@ -21,7 +21,6 @@ Cases (:data:`CASES`):
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -168,11 +167,10 @@ def run(
 
 
 def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+    """The study's rows as CSV (:data:`COLUMNS`)."""
+    from benchmarks import harness
+
+    harness.write_csv(rows, path, COLUMNS)
 
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
