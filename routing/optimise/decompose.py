@@ -120,8 +120,8 @@ def solve_decomposed(
         combined = _search_largest_gaps(runs, ps, workers, progress, t0, combined)
     sol, bound, statuses = combined
     status = "optimal" if all(s == "optimal" for s in statuses) and not violations else "feasible"
-    if violations:  # out of time: cancel the lightest trains over each quota
-        sol = _repair(problem, opts, sol, violations)
+    if violations:  # out of time: the cheaper of two repairs
+        sol = _cheapest_repair(problem, opts, ps, runs.cache, sol, violations)
     build = runs.build_seconds
     rows = part_rows(problem, opts, ps, runs.cache)
     res = SolveResult(sol, status, bound, time.perf_counter() - t0 - build, build)
@@ -458,6 +458,54 @@ def _better(old: _Done, res: SolveResult) -> SolveResult:
     return replace(res, bound=bound)
 
 
+def _cheapest_repair(
+    problem: Problem,
+    opts: Options,
+    ps: list[Part],
+    cache: dict[tuple[int, ...], _Done],
+    sol: Solution,
+    violations: _Violations,
+) -> Solution:
+    """A combined plan that breaks border quotas, when no time is left to merge the parts:
+    the cheaper of :func:`_repair` (cancel the lightest trains) and :func:`_back_to_hints`."""
+    plans = [_repair(problem, opts, sol, violations)]
+    back = _back_to_hints(problem, opts, ps, cache, violations)
+    if back is not None:
+        plans.append(back)
+    return min(plans, key=lambda x: cost_breakdown(problem, opts, x)["objective"])
+
+
+def _back_to_hints(
+    problem: Problem,
+    opts: Options,
+    ps: list[Part],
+    cache: dict[tuple[int, ...], _Done],
+    violations: _Violations,
+) -> Solution | None:
+    """Parts put back on their warm start (the batch's hint, the greedy plan, which keeps
+    every quota) one at a time until no quota breaks: each round, of the parts with a train in
+    a broken crossing, the one whose warm start costs the least more than its plan. At worst
+    every part is back and the plan is the hint's; ``None`` if a part has no warm start or the
+    warm starts themselves break a quota."""
+    owner = {t: p for p in ps for t in p.departures}
+    extra: dict[Part, float] = {}
+    for p in ps:
+        done = cache[p.departures]
+        if done.hint is None or done.res.solution is None:
+            return None
+        hint_cost = cost_breakdown(done.sub, done.opts, done.hint)["objective"]
+        extra[p] = hint_cost - cost_breakdown(done.sub, done.opts, done.res.solution)["objective"]
+    back = {p for p in ps if cache[p.departures].hint == cache[p.departures].res.solution}
+    while violations:
+        hit = {owner[t] for _port, _day, ts in violations for t in ts} - back
+        if not hit:
+            return None
+        back.add(min(hit, key=lambda p: (extra[p], p.departures)))
+        sol = _combine(problem, opts, ps, cache, back)[0]
+        violations = _crossings(problem, sol.runs)
+    return sol
+
+
 def _repair(problem: Problem, opts: Options, sol: Solution, violations: _Violations) -> Solution:
     load: dict[int, int] = defaultdict(int)
     for o, n in sol.counts.items():
@@ -515,7 +563,10 @@ def _combine(
     opts: Options,
     ps: list[Part],
     cache: dict[tuple[int, ...], _Done],
+    back: set[Part] | None = None,
 ) -> tuple[Solution, float, list[str]]:
+    """The parts' plans (the parts in ``back`` on their warm start instead) as one plan of the
+    batch, the sum of their bounds and their statuses."""
     glob = {(op.s, op.t): o for o, op in enumerate(opts.options)}
     counts: dict[int, int] = {}
     runs: set[int] = set()
@@ -527,12 +578,13 @@ def _combine(
         res, sub_opts = done.res, done.opts
         statuses.append(res.status)
         bound += res.bound
-        if res.solution is None:
+        plan = done.hint if back and p in back else res.solution
+        if plan is None:
             continue
-        for o, n in res.solution.counts.items():
+        for o, n in plan.counts.items():
             op = sub_opts.options[o]
             counts[glob[(p.shipments[op.s], p.departures[op.t])]] = n
-        runs |= {p.departures[t] for t in res.solution.runs}
+        runs |= {p.departures[t] for t in plan.runs}
     return Solution(counts, frozenset(runs)), bound, statuses
 
 

@@ -9,7 +9,21 @@ from routing.domain.costs import cost_breakdown
 from routing.domain.model import Problem
 from routing.domain.options import build_options
 from routing.domain.solution import Solution
-from routing.optimise.decompose import _crossings, _repair, _UnionFind, parts, solve_decomposed
+from routing.optimise.decompose import (
+    _cheapest_repair,
+    _combine,
+    _crossings,
+    _Done,
+    _repair,
+    _restrict,
+    _sub_problem,
+    _UnionFind,
+    parts,
+    solve_decomposed,
+    sub_options,
+)
+from routing.optimise.greedy import greedy
+from routing.optimise.solver import SolveResult
 from tests.factories import DAY, dep, problem, ship
 
 
@@ -76,3 +90,34 @@ def test_repair_cancels_the_lightest_trains_over_the_quota() -> None:
     assert fixed.runs == frozenset({0})  # B0 (3 TEU) goes, A0 (5 TEU) stays
     assert fixed.counts == {on[(0, 0)]: 5}
     assert _crossings(p, fixed.runs) == []
+
+
+def test_out_of_time_a_part_goes_back_to_its_warm_start_rather_than_lose_containers() -> None:
+    """Both corridors alone run their day-0 train, which breaks the quota of one train a day
+    through P. Cancelling the lighter train (B0) leaves S2's 3 TEU unassigned; putting
+    corridor B back on its warm start (the greedy plan: S2 on B1, 120 USD/TEU) keeps every
+    container and costs 3 x 20 USD more than the broken plan: the repair chosen."""
+    p = _two_corridors(quota=1)
+    p = problem([ship("S1", 5), ship("S2", 3, origin="xian")], list(p.departures), quota=p.quota)
+    opts = build_options(p)
+    ps = parts(p, opts, _UnionFind(len(p.departures)))
+    base = greedy(p, opts)
+    assert _crossings(p, base.runs) == []
+    cache = {}
+    for part in ps:
+        sub, sub_opts = _sub_problem(p, part), sub_options(opts, part)
+        day0 = Solution({0: sub.shipments[0].containers}, frozenset({0}))
+        res = SolveResult(day0, "optimal", cost_breakdown(sub, sub_opts, day0)["objective"], 0, 0)
+        cache[part.departures] = _Done(
+            res, sub, sub_opts, part, _restrict(base, opts, sub_opts, part)
+        )
+    broken = _combine(p, opts, ps, cache)[0]
+    violations = _crossings(p, broken.runs)
+    assert violations
+    cancelled = _repair(p, opts, broken, violations)
+    fixed = _cheapest_repair(p, opts, ps, cache, broken, violations)
+    assert _crossings(p, fixed.runs) == []
+    assert sum(fixed.counts.values()) == 8
+    cost = cost_breakdown(p, opts, fixed)["objective"]
+    assert cost == cost_breakdown(p, opts, broken)["objective"] + 3 * 20
+    assert cost < cost_breakdown(p, opts, cancelled)["objective"]
