@@ -80,17 +80,16 @@ def build_options(problem: Problem) -> Options:
     by_shipment: list[tuple[int, ...]] = []
     reasons: dict[int, str] = {}
     co2_cache: dict[tuple[object, ...], tuple[float, float]] = {}
+    lanes: dict[tuple[str, str], dict[int, tuple[float, int, int]]] = {}
+    lane_days: dict[tuple[str, str], set[int]] = {}  # the lane's first-mile trucking days
+    arrivals = [d.arrival_date for d in deps]
+    priced = problem.carbon_price_per_t > 0
     for s, sh in enumerate(problem.shipments):
-        starts = [(sh.origin, 0.0, 0), *first_mile.get(sh.origin, [])]
-        ends = [(sh.destination, 0.0, 0), *last_mile.get(sh.destination, [])]
-        # cheapest way to reach each departure (direct beats trucking)
-        cands: dict[int, tuple[float, int, int]] = {}
-        for o, oc, od in starts:
-            for e, ec, ed in ends:
-                for t in by_od.get((o, e), ()):
-                    key = (oc + ec, od, ed)
-                    if t not in cands or key < cands[t]:
-                        cands[t] = key
+        lane = (sh.origin, sh.destination)
+        if lane not in lanes:
+            lanes[lane] = _candidates(lane, first_mile, last_mile, by_od)
+            lane_days[lane] = {od for _c, od, _e in lanes[lane].values()}
+        cands = lanes[lane]
         mine: list[int] = []
         if not cands:
             reasons[s] = (
@@ -100,17 +99,19 @@ def build_options(problem: Problem) -> Options:
             by_shipment.append(())
             continue
         stage = {"date": 0, "avoid": 0, "reefer": 0, "dg": 0, "fit": 0}
-        for t, (truck_teu, od, ed) in sorted(cands.items()):
+        teu, reefer, avoid = sh.teu_per_container, sh.reefer, sh.avoid_countries
+        ready = {od: sh.ready_date + dt.timedelta(days=od) for od in lane_days[lane]}
+        for t, (truck_teu, od, ed) in cands.items():
             d = deps[t]
             if sh.pinned and d.departure_id != sh.booked_on:
                 continue
-            if d.depart_date < sh.ready_date + dt.timedelta(days=od):
+            if d.depart_date < ready[od]:
                 continue
             stage["date"] += 1
-            if sh.avoid_countries & set(d.countries):
+            if avoid and not avoid.isdisjoint(d.countries):
                 continue
             stage["avoid"] += 1
-            if sh.reefer and d.reefer_plugs == 0:
+            if reefer and d.reefer_plugs == 0:
                 continue
             stage["reefer"] += 1
             if sh.dg_class and not d.dg_allowed:
@@ -120,9 +121,8 @@ def build_options(problem: Problem) -> Options:
             if n == 0 or (not sh.split and n < sh.containers):
                 continue
             stage["fit"] += 1
-            arrival = d.arrival_date + dt.timedelta(days=ed)
+            arrival = arrivals[t] + dt.timedelta(days=ed) if ed else arrivals[t]
             late = max(0, (arrival - sh.due_date).days) if sh.due_date else 0
-            teu = sh.teu_per_container
             rate = problem.rates.get((sh.shipment_id, d.departure_id), d.rate_per_teu)
             options.append(
                 Option(
@@ -137,7 +137,9 @@ def build_options(problem: Problem) -> Options:
                     stay_credit_per_container=(
                         sh.move_penalty_per_container if d.departure_id == sh.booked_on else 0.0
                     ),
-                    co2e_cost_per_container=co2e_cost_per_container(problem, sh, d, co2_cache),
+                    co2e_cost_per_container=(
+                        co2e_cost_per_container(problem, sh, d, co2_cache) if priced else 0.0
+                    ),
                 )
             )
             mine.append(len(options) - 1)
@@ -148,6 +150,28 @@ def build_options(problem: Problem) -> Options:
             last_day = max(deps[t].depart_date for t in cands)
             reasons[s] = _why_none(sh, stage, last_day, cands, deps)
     return Options(tuple(options), tuple(by_shipment), reasons)
+
+
+def _candidates(
+    lane: tuple[str, str],
+    first_mile: dict[str, list[tuple[str, float, int]]],
+    last_mile: dict[str, list[tuple[str, float, int]]],
+    by_od: dict[tuple[str, str], list[int]],
+) -> dict[int, tuple[float, int, int]]:
+    """The departures a shipment of ``lane`` (origin, destination) may reach, directly or with
+    a first-mile and / or last-mile truck leg, each by its cheapest way ``(truck cost per TEU,
+    first-mile days, last-mile days)`` (direct beats trucking), in departure order."""
+    origin, destination = lane
+    starts = [(origin, 0.0, 0), *first_mile.get(origin, [])]
+    ends = [(destination, 0.0, 0), *last_mile.get(destination, [])]
+    cands: dict[int, tuple[float, int, int]] = {}
+    for o, oc, od in starts:
+        for e, ec, ed in ends:
+            for t in by_od.get((o, e), ()):
+                key = (oc + ec, od, ed)
+                if t not in cands or key < cands[t]:
+                    cands[t] = key
+    return dict(sorted(cands.items()))
 
 
 def co2e_cost_per_container(
