@@ -7,7 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from routing.domain.model import Shipment
@@ -38,16 +39,50 @@ def _typed(d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Moves:
+    """What a re-plan's commit changes besides booking: bookings released first, trains
+    cancelled, border quotas set ((port, day) -> trains), trains delayed (id -> days)."""
+
+    release: tuple[str, ...] = ()
+    cancel_departures: tuple[str, ...] = ()
+    quotas: Mapping[tuple[str, dt.date], int] = field(default_factory=dict)
+    delays: Mapping[str, int] = field(default_factory=dict)
+
+
 def dump(
-    base_version: int, assignments: Sequence[Assignment], shipments: Sequence[Shipment]
+    base_version: int,
+    assignments: Sequence[Assignment],
+    shipments: Sequence[Shipment],
+    moves: Moves | None = None,
 ) -> bytes:
     """``commit.json`` of a plan made on ledger version ``base_version``."""
-    data = {
+    data: dict[str, Any] = {
         "base_version": base_version,
         "assignments": [_plain(a) for a in assignments],
         "shipments": [_plain(s) for s in shipments],
     }
+    if moves is not None:
+        data["moves"] = {
+            "release": list(moves.release),
+            "cancel_departures": list(moves.cancel_departures),
+            "quotas": [[p, d.isoformat(), n] for (p, d), n in sorted(moves.quotas.items())],
+            "delays": dict(moves.delays),
+        }
     return json.dumps(data, ensure_ascii=False).encode()
+
+
+def moves_of(content: bytes) -> Moves:
+    """The re-plan part of ``commit.json`` (none for a plan's)."""
+    m = json.loads(content).get("moves")
+    if not m:
+        return Moves()
+    return Moves(
+        release=tuple(m["release"]),
+        cancel_departures=tuple(m["cancel_departures"]),
+        quotas={(p, dt.date.fromisoformat(d)): int(n) for p, d, n in m["quotas"]},
+        delays={k: int(v) for k, v in m["delays"].items()},
+    )
 
 
 def load(content: bytes) -> tuple[int, list[Assignment], list[Shipment]]:
@@ -59,4 +94,4 @@ def load(content: bytes) -> tuple[int, list[Assignment], list[Shipment]]:
     )
 
 
-__all__ = ["dump", "load"]
+__all__ = ["Moves", "dump", "load", "moves_of"]

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from routing.domain.replan import DEFAULT_MOVE_PENALTY_PER_CONTAINER
+
 Cell = str | int | float | bool | None
 Row = dict[str, Cell]
 
@@ -40,6 +42,62 @@ class PlanBatch(_Model):
     rates: list[Row] | None = None
     border_quota: list[Row] | None = None
     trucking: list[Row] | None = None
+
+
+Ident = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class TrainDelay(_Model):
+    """``--delay-train ID:DAYS``: the train leaves ``days`` later (earlier if negative)."""
+
+    departure_id: Ident
+    days: int = Field(ge=-30, le=365, strict=True)
+
+
+class PortClosure(_Model):
+    """``--close-port PORT:FROM:TO``: no train passes ``port`` (a border port or any node on
+    the route) on a day from ``first`` to ``last``, both included."""
+
+    port: Ident
+    first: IsoDate
+    last: IsoDate
+
+
+class QuotaChange(_Model):
+    """``--quota PORT:DATE:N``: at most ``trains`` trains cross ``port`` on ``date``."""
+
+    port: Ident
+    date: IsoDate
+    trains: int = Field(ge=0, le=1000, strict=True)
+
+
+class DueChange(_Model):
+    """``--due SHIPMENT:DATE``: the shipment's new due date."""
+
+    shipment_id: Ident
+    due_date: IsoDate
+
+
+class ReplanIn(_Model):
+    """A re-plan of the ledger's confirmed bookings after events (``railplan replan``): at
+    least one event; ``move_penalty`` USD for every container that leaves its train;
+    ``commit``: book the new plan at once (all or nothing, on the version it was made on)."""
+
+    cancel_trains: list[Ident] = Field(default_factory=list, max_length=1000)
+    delay_trains: list[TrainDelay] = Field(default_factory=list, max_length=1000)
+    close_ports: list[PortClosure] = Field(default_factory=list, max_length=100)
+    quotas: list[QuotaChange] = Field(default_factory=list, max_length=1000)
+    due_dates: list[DueChange] = Field(default_factory=list, max_length=10_000)
+    cancel_shipments: list[Ident] = Field(default_factory=list, max_length=10_000)
+    move_penalty: float = Field(
+        default=DEFAULT_MOVE_PENALTY_PER_CONTAINER, ge=0, le=1e7, strict=True
+    )
+    now: IsoDate | None = None
+    unpin_affected: bool = Field(default=False, strict=True)
+    scope: Literal["shanxi", "national", "all"] = "shanxi"
+    time_limit: float = Field(default=30.0, gt=0, le=86_400, strict=True)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, strict=True)
+    commit: bool = Field(default=False, strict=True)
 
 
 class JobOut(_Model):

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from railplan.ledger import Job, JobStore, Ledger
-from railplan.service import commit
+from railplan.service import commit, replan
 from railplan.service.auth import Caller, require
 from railplan.service.batch import XLSX, PlanOptions, check_batch, files_of
 from railplan.service.errors import Problem
@@ -24,6 +24,7 @@ from railplan.service.models import (
     PlanBatch,
     PlanOut,
     ProblemOut,
+    ReplanIn,
 )
 from routing.io import read_table
 
@@ -46,9 +47,13 @@ def _store(request: Request) -> JobStore:
     return store
 
 
+#: the kinds of job whose result is a plan (read and committed through ``/v1/plans/{id}``)
+PLAN_KINDS = ("plan", "replan")
+
+
 def job_out(j: Job) -> JobOut:
     links = {"self": f"/v1/jobs/{j.job_id}", "events": f"/v1/jobs/{j.job_id}/events"}
-    if j.kind == "plan":
+    if j.kind in PLAN_KINDS:
         links["plan"] = f"/v1/plans/{j.job_id}"
     return JobOut(
         job_id=j.job_id,
@@ -148,6 +153,36 @@ async def submit_plan(
     return job_out(job)
 
 
+@router.post(
+    "/replans",
+    status_code=202,
+    response_model=JobOut,
+    responses=ERRORS,
+    summary="Re-plan the ledger's bookings after events (a job)",
+)
+async def submit_replan(
+    request: Request, response: Response, caller: Planner, body: ReplanIn
+) -> JobOut:
+    """The ledger's confirmed bookings planned again after the events of the body (as
+    ``railplan replan``), in a solve process. The result is a plan (``/v1/plans/{id}``, with
+    ``changes.csv``); ``commit: true`` books it as soon as it is made, else
+    ``POST /v1/plans/{id}/commit`` does (``409`` if the ledger moved on meanwhile)."""
+    st = request.app.state
+    if caller.customer is not None:
+        raise Problem(403, ["a re-plan moves every customer's bookings: not for a customer token"])
+    params, problems = replan.check(body, st.net)
+    if body.time_limit > st.settings.max_time_limit_s:
+        problems.append(
+            f"time_limit {body.time_limit:g}: expected over 0 to {st.settings.max_time_limit_s:g} s"
+        )
+    if problems:
+        raise Problem(422, problems)
+    params |= {"network": st.settings.network_dir, "who": f"service:{caller.token_id or 'open'}"}
+    job = await run_in_threadpool(_store(request).submit, "replan", params, owner=caller.token_id)
+    response.headers["Location"] = f"/v1/jobs/{job.job_id}"
+    return job_out(job)
+
+
 @router.get("/jobs", response_model=JobList, responses=ERRORS)
 def list_jobs(
     request: Request,
@@ -229,7 +264,7 @@ def job_events(
 
 def done_plan(request: Request, job_id: str, caller: Caller) -> Job:
     j = visible_job(_store(request), job_id, caller)
-    if j.kind != "plan":
+    if j.kind not in PLAN_KINDS:
         raise Problem(404, [f"job {job_id} is a {j.kind} job, not a plan"])
     if j.state != "done":
         why = f": {j.error}" if j.error else ""
@@ -270,6 +305,7 @@ PLAN_FILES = {
     "trains.csv": ("trains.csv", "text/csv; charset=utf-8"),
     "unassigned.csv": ("unassigned.csv", "text/csv; charset=utf-8"),
     "emissions.csv": ("emissions.csv", "text/csv; charset=utf-8"),
+    "changes.csv": ("changes.csv", "text/csv; charset=utf-8"),
     "plan.xlsx": ("plan.xlsx", XLSX),
     "map": ("map.html", "text/html; charset=utf-8"),
     "report": ("report.html", "text/html; charset=utf-8"),
@@ -289,7 +325,8 @@ def _file_route(path: str, name: str, media: str) -> None:
         done_plan(request, job_id, caller)
         content = _store(request).file(job_id, name)
         if content is None:
-            raise Problem(404, [f"plan {job_id} has no {name} (planned with maps=false?)"])
+            why = " (a re-plan's only)" if name == "changes.csv" else " (planned with maps=false?)"
+            raise Problem(404, [f"plan {job_id} has no {name}{why}"])
         return Response(content, media_type=media)
 
 
@@ -310,6 +347,7 @@ def commit_plan(request: Request, job_id: str, caller: Planner) -> CommitOut:
     if content is None:
         raise Problem(409, [f"plan {job_id} has nothing to commit"])
     base, assignments, shipments = commit.load(content)
+    moves = commit.moves_of(content)
     led: Ledger = request.app.state.ledger
     res = led.commit_assignments(
         assignments,
@@ -317,6 +355,10 @@ def commit_plan(request: Request, job_id: str, caller: Planner) -> CommitOut:
         base_version=base,
         who=f"service:{caller.token_id or 'open'}",
         objective=(j.result or {}).get("objective"),
+        release=moves.release,
+        cancel_departures=moves.cancel_departures,
+        quotas=dict(moves.quotas),
+        delays=dict(moves.delays),
     )
     _store(request).mark_committed(job_id, res.version)
     return CommitOut(job_id=job_id, version=res.version, booking_ids=list(res.booking_ids))

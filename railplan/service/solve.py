@@ -81,7 +81,8 @@ def run_job(url: str, job_id: str, memory_mb: int) -> None:
     except Exception as e:
         store.fail(job_id, f"internal error: {type(e).__name__}: {e}")
     else:
-        store.finish(job_id, result, files)
+        if store.finish(job_id, result, files) and result.get("committed_version") is not None:
+            store.mark_committed(job_id, int(result["committed_version"]))
     finally:
         store.close()
 
@@ -106,11 +107,15 @@ def execute(
     params: Mapping[str, Any],
     progress: Callable[[float, float, float], None],
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Run a job of ``kind`` (``plan``): returns its result (the plan's summary and what a
-    commit needs) and its files."""
-    if kind != "plan":
+    """Run a job of ``kind`` (``plan`` or ``replan``): returns its result (the plan's summary
+    and what a commit needs) and its files."""
+    if kind not in ("plan", "replan"):
         raise ValueError(f"unknown job kind {kind!r}")
     with tempfile.TemporaryDirectory(prefix="railplan-job-") as tmp:
+        if kind == "replan":
+            from railplan.service import replan
+
+            return replan.run(url, params, Path(tmp), progress)
         return _plan(url, params, Path(tmp), progress)
 
 

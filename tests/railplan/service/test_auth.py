@@ -29,6 +29,7 @@ OPERATIONS: list[tuple[str, str, dict[str, object] | None, str]] = [
     ("GET", "/metrics", None, "viewer"),
     ("POST", "/v1/plans", {"shipments": [{"shipment_id": "x"}]}, "planner"),
     ("POST", "/v1/plans/{job}/commit", None, "planner"),
+    ("POST", "/v1/replans", {"cancel_trains": ["T1"]}, "planner"),
     ("DELETE", "/v1/jobs/{job}", None, "planner"),
     (
         "POST",

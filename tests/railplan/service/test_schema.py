@@ -44,9 +44,14 @@ def _app() -> object:
 
 #: operations whose bodies follow rules a JSON schema does not hold (a batch's places, dates and
 #: container types are checked by the plan reader, a booking's container type by the ledger,
-#: a quote's places by the network):
+#: a quote's places by the network, a re-plan's ports by the network and its events' presence):
 #: a schema-valid body may be answered 422 with the reader's lines, by design
-CONTENT_RULES = {("POST", "/v1/plans"), ("POST", "/v1/bookings"), ("POST", "/v1/quotes")}
+CONTENT_RULES = {
+    ("POST", "/v1/plans"),
+    ("POST", "/v1/bookings"),
+    ("POST", "/v1/quotes"),
+    ("POST", "/v1/replans"),
+}
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
 

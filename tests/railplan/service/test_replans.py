@@ -1,0 +1,160 @@
+"""``POST /v1/replans``: a re-plan job of the ledger's bookings after events, run in a solve
+process like a plan, its result read and committed through ``/v1/plans/{id}``; the answers to
+a bad body and to a viewer's token."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from railplan.ledger import JobStore, Ledger, TokenStore
+from tests.railplan.service.conftest import make_client, sample_csv, wait_for
+
+CSV = {"content-type": "text/csv"}
+
+
+@pytest.fixture(scope="module")
+def booked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+    """One app with a solve slot on a ledger holding a committed plan of the sample batch's
+    first 120 shipments: (client, ledger URL)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('replan') / 'ledger.db'}"
+    with Ledger(url) as led:
+        led.init()
+    with make_client(url, workers=1) as c:
+        r = c.post("/v1/plans?time_limit=5&maps=false", content=sample_csv(120), headers=CSV)
+        assert r.status_code == 202, r.text
+        job_id = r.json()["job_id"]
+        assert wait_for(c, job_id)["state"] == "done"
+        assert c.post(f"/v1/plans/{job_id}/commit").status_code == 200
+        yield c, url
+
+
+def busiest(url: str) -> tuple[str, int]:
+    """The train with the most booked containers, and how many."""
+    on: dict[str, int] = {}
+    with Ledger(url) as led:
+        for b in led.bookings("confirmed"):
+            on[b.departure_id] = on.get(b.departure_id, 0) + b.containers
+    train = max(sorted(on), key=lambda d: on[d])
+    return train, on[train]
+
+
+def submit(c: TestClient, body: dict[str, Any]) -> dict[str, Any]:
+    r = c.post("/v1/replans", json=body)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert r.headers["location"] == f"/v1/jobs/{job['job_id']}" and job["kind"] == "replan"
+    end = wait_for(c, job["job_id"])
+    assert end["state"] == "done", end
+    return end
+
+
+def test_a_cancel_replan_moves_the_trains_containers_and_commits(
+    booked: tuple[TestClient, str],
+) -> None:
+    c, url = booked
+    train, containers = busiest(url)
+    job = submit(c, {"cancel_trains": [train], "time_limit": 5})
+    plan = c.get(f"/v1/plans/{job['job_id']}").json()
+    assert job["links"]["plan"] == f"/v1/plans/{job['job_id']}"
+    assert all(a["departure_id"] != train for a in plan["assignments"])
+    changes = list(
+        csv.DictReader(io.StringIO(c.get(f"/v1/plans/{job['job_id']}/changes.csv").text))
+    )
+    moved_off = sum(int(r["containers"]) for r in changes if r["from_departure"] == train)
+    assert moved_off == containers  # every container of the cancelled train moved or left
+    assert "changes.csv" in plan["files"] and "commit.json" not in plan["files"]
+    with Ledger(url) as led:
+        before = led.version()
+
+    r = c.post(f"/v1/plans/{job['job_id']}/commit")
+    assert r.status_code == 200, r.text
+    with Ledger(url) as led:
+        assert led.version() == r.json()["version"] > before
+        assert led.check() == []
+        assert all(b.departure_id != train for b in led.bookings("confirmed"))
+        states = {d.departure.departure_id: d.state for d in led.departures()}
+    assert states[train] == "cancelled"
+    again = c.post(f"/v1/plans/{job['job_id']}/commit")
+    assert again.status_code == 409 and "committed already" in again.json()["detail"]
+
+
+def test_commit_true_books_at_once_and_a_stale_replan_is_409(
+    booked: tuple[TestClient, str],
+) -> None:
+    c, url = booked
+    train, _ = busiest(url)
+    job = submit(c, {"delay_trains": [{"departure_id": train, "days": 2}], "commit": True})
+    with Ledger(url) as led:
+        assert job["committed_version"] == led.version()
+        assert led.check() == []
+    assert c.post(f"/v1/plans/{job['job_id']}/commit").status_code == 409
+
+    train, _ = busiest(url)
+    stale = submit(c, {"cancel_trains": [train], "move_penalty": 0, "time_limit": 5})
+    assert stale["committed_version"] is None
+    with Ledger(url) as led:
+        dep = next(d.departure.departure_id for d in led.departures() if d.state != "cancelled")
+    b = c.post(
+        "/v1/bookings",
+        json={"shipment_id": "LATE-1", "departure_id": dep, "containers": 1, "gross_t": 10},
+    )
+    assert b.status_code == 201, b.text  # the ledger moves on
+    r = c.post(f"/v1/plans/{stale['job_id']}/commit")
+    assert r.status_code == 409 and "stale ledger version" in r.json()["detail"]
+    with Ledger(url) as led:
+        assert any(x.departure_id == train for x in led.bookings("confirmed"))  # nothing written
+
+
+def test_bad_body_is_422_one_line_per_field(client: TestClient) -> None:
+    body = {
+        "cancel_trains": [""],
+        "delay_trains": [{"departure_id": "X", "days": 999}],
+        "close_ports": [{"port": "Khorgos", "first": "2026-12-40", "last": "2026-12-03"}],
+        "move_penalty": -1,
+        "time_limit": 0,
+        "shipments": [],
+    }
+    r = client.post("/v1/replans", json=body)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    errors = r.json()["errors"]
+    assert len(errors) == 6, errors
+    for field in ("cancel_trains", "delay_trains", "close_ports", "move_penalty", "time_limit"):
+        assert any(field in e for e in errors), (field, errors)
+    assert any("shipments" in e for e in errors)
+
+    r = client.post(
+        "/v1/replans",
+        json={
+            "close_ports": [{"port": "Nowhereville", "first": "2026-12-05", "last": "2026-12-01"}]
+        },
+    )
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert len(errors) == 2 and errors[0].startswith("close_ports[0].port: ")
+    assert "before first" in errors[1]
+    r = client.post("/v1/replans", json={"move_penalty": 10})
+    assert r.status_code == 422 and "no event" in r.json()["detail"]
+    assert client.get("/v1/jobs").json()["jobs"] == []  # nothing queued
+
+
+def test_a_viewer_may_not_replan_nor_a_caller_without_token(ledger_url: str) -> None:
+    jobs = JobStore(ledger_url)
+    store = TokenStore(jobs)
+    viewer, planner = store.create("viewer"), store.create("planner")
+    acme = store.create("planner", customer="ACME")
+    jobs.close()
+    body = {"cancel_trains": ["T1"]}
+    with make_client(ledger_url, workers=0, auth_cache_s=0.0) as c:
+        assert c.post("/v1/replans", json=body).status_code == 401
+        bearer = {"Authorization": f"Bearer {viewer}"}
+        assert c.post("/v1/replans", json=body, headers=bearer).status_code == 403
+        bearer = {"Authorization": f"Bearer {acme}"}
+        assert c.post("/v1/replans", json=body, headers=bearer).status_code == 403
+        bearer = {"Authorization": f"Bearer {planner}"}
+        assert c.post("/v1/replans", json=body, headers=bearer).status_code == 202
