@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,21 @@ from routing.io import write_csv
 Progress = Callable[[float, float, float], None]
 
 
-def check(body: ReplanIn, net: network.Network) -> tuple[dict[str, Any], list[str]]:
+def check(
+    body: ReplanIn, net: network.Network, trains: Collection[str]
+) -> tuple[dict[str, Any], list[str]]:
     """The job's parameters (ports resolved to their network names) and every problem of the
-    body, one line each (empty: the body is good)."""
+    body, one line each (empty: the body is good); ``trains``: the ledger's running trains."""
     problems: list[str] = []
+    for i, t in enumerate(body.cancel_trains):
+        if t not in trains:
+            problems.append(f"cancel_trains[{i}]: {t!r}: no such running train in the ledger")
+    for i, d in enumerate(body.delay_trains):
+        if d.departure_id not in trains:
+            problems.append(
+                f"delay_trains[{i}].departure_id: {d.departure_id!r}: no such running train "
+                "in the ledger"
+            )
     data = body.model_dump(mode="json")
     if not (
         body.cancel_trains

@@ -153,6 +153,10 @@ async def submit_plan(
     return job_out(job)
 
 
+def running_ids(led: Ledger) -> set[str]:
+    return {d.departure.departure_id for d in led.departures() if d.state != "cancelled"}
+
+
 @router.post(
     "/replans",
     status_code=202,
@@ -170,7 +174,9 @@ async def submit_replan(
     st = request.app.state
     if caller.customer is not None:
         raise Problem(403, ["a re-plan moves every customer's bookings: not for a customer token"])
-    params, problems = replan.check(body, st.net)
+    led: Ledger = st.ledger
+    trains = await run_in_threadpool(running_ids, led)
+    params, problems = replan.check(body, st.net, trains)
     if body.time_limit > st.settings.max_time_limit_s:
         problems.append(
             f"time_limit {body.time_limit:g}: expected over 0 to {st.settings.max_time_limit_s:g} s"

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from railplan.ledger import JobStore, Ledger, TokenStore
+from tests.factories import dep
 from tests.railplan.service.conftest import make_client, sample_csv, wait_for
 
 CSV = {"content-type": "text/csv"}
@@ -123,7 +124,7 @@ def test_bad_body_is_422_one_line_per_field(client: TestClient) -> None:
     r = client.post("/v1/replans", json=body)
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     errors = r.json()["errors"]
-    assert len(errors) == 6, errors
+    assert len(errors) == 6, errors  # pydantic's lines: the body's shape before its meaning
     for field in ("cancel_trains", "delay_trains", "close_ports", "move_penalty", "time_limit"):
         assert any(field in e for e in errors), (field, errors)
     assert any("shipments" in e for e in errors)
@@ -138,12 +139,22 @@ def test_bad_body_is_422_one_line_per_field(client: TestClient) -> None:
     errors = r.json()["errors"]
     assert len(errors) == 2 and errors[0].startswith("close_ports[0].port: ")
     assert "before first" in errors[1]
+    r = client.post(
+        "/v1/replans",
+        json={"cancel_trains": ["NOPE-1"], "delay_trains": [{"departure_id": "NOPE-2", "days": 1}]},
+    )
+    assert r.status_code == 422 and r.json()["errors"] == [
+        "cancel_trains[0]: 'NOPE-1': no such running train in the ledger",
+        "delay_trains[0].departure_id: 'NOPE-2': no such running train in the ledger",
+    ]
     r = client.post("/v1/replans", json={"move_penalty": 10})
     assert r.status_code == 422 and "no event" in r.json()["detail"]
     assert client.get("/v1/jobs").json()["jobs"] == []  # nothing queued
 
 
 def test_a_viewer_may_not_replan_nor_a_caller_without_token(ledger_url: str) -> None:
+    with Ledger(ledger_url) as led:
+        led.register_departures([dep("T1", 0)])
     jobs = JobStore(ledger_url)
     store = TokenStore(jobs)
     viewer, planner = store.create("viewer"), store.create("planner")
