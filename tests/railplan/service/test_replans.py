@@ -90,10 +90,18 @@ def test_commit_true_books_at_once_and_a_stale_replan_is_409(
 ) -> None:
     c, url = booked
     train, _ = busiest(url)
+    with Ledger(url) as led:
+        day = next(
+            d.departure.depart_date for d in led.departures() if d.departure.departure_id == train
+        )
     job = submit(c, {"delay_trains": [{"departure_id": train, "days": 2}], "commit": True})
     with Ledger(url) as led:
         assert job["committed_version"] == led.version()
         assert led.check() == []
+        moved = next(d for d in led.departures() if d.departure.departure_id == train)
+    assert moved.state != "cancelled" and (moved.departure.depart_date - day).days == 2
+    events = c.get(f"/v1/jobs/{job['job_id']}/events").text
+    assert "event: state" in events and '"state": "done"' in events
     assert c.post(f"/v1/plans/{job['job_id']}/commit").status_code == 409
 
     train, _ = busiest(url)
