@@ -73,12 +73,18 @@ def kernel_search(
     if inc is not None and work is None:
         inc = _local_search(b, ranked, inc, deadline.child(params.kernel_local_share), seed)
         inc_cost = b.mx.cost_of(inc)
-    if inc is not None:  # the MIP over the trains the plan runs and the next-ranked ones
+    if inc is not None:  # MIPs over the trains the plan runs and the next-ranked ones
         on = [t for t in ranked if inc[b.run[t]] > 0.5]
         more = [t for t in ranked if t not in on][: max(2, len(on) // 2)]
-        left = deadline.remaining() if work is None else 0.9 * work
-        if left > 0.2:
-            found = _restricted(b, on + more, inc, left, seed, work=left if work else None)
+        buckets = params.kernel_columns if work is None else (0,)
+        for i, per_class in enumerate(buckets):
+            left = deadline.remaining() if work is None else 0.9 * work
+            if left <= 0.2:
+                break
+            share = left / (len(buckets) - i) if per_class else left
+            trains = on + more
+            cols = _kernel_columns(b, a, lag.lam, trains, inc, per_class) if per_class else None
+            found = _restricted(b, trains, inc, share, seed, work=left if work else None, cols=cols)
             if found is not None and b.mx.cost_of(found) < inc_cost - 1e-6:
                 inc, inc_cost = found, b.mx.cost_of(found)
     if start is not None and (inc is None or b.mx.cost_of(start) <= inc_cost):
@@ -129,6 +135,26 @@ def _transport(
     return cand if b.sub_mip.feasible(cand) else None
 
 
+def _kernel_columns(
+    b: Builder, a: Arrays, lam: np.ndarray, trains: list[int], vals: list[float], per_class: int
+) -> list[int]:
+    """The x columns a restricted MIP keeps: of each class, the ``per_class`` columns on
+    ``trains`` of the smallest Lagrangian reduced cost a container ``(c_j - lambda_k m_j) /
+    m_j``, and every column ``vals`` uses (the kernel of variables of Guastaroba and
+    Speranza, ranked by the Lagrangian instead of the LP)."""
+    cols = np.array([j for _, j in sorted(b.x.items())], dtype=np.int64)
+    dense = {t: i for i, t in enumerate(a.trains)}
+    on = np.isin(a.train, [dense[t] for t in trains])
+    idx = np.flatnonzero(on)
+    key = (a.cost[idx] - lam[a.cls[idx]] * a.mult[idx]) / a.mult[idx]
+    order = idx[np.lexsort((key, a.cls[idx]))]
+    cls_sorted = a.cls[order]
+    rank = np.arange(len(order)) - np.searchsorted(cls_sorted, cls_sorted, side="left")
+    keep = set(cols[order[rank < per_class]].tolist())
+    keep.update(j for j in cols.tolist() if vals[j] > 0.5)
+    return sorted(keep)
+
+
 def _restricted(
     b: Builder,
     trains: list[int],
@@ -136,11 +162,14 @@ def _restricted(
     seconds: float,
     seed: int,
     work: float | None = None,
+    cols: list[int] | None = None,
 ) -> list[float] | None:
-    """The MIP with only ``trains`` free to run (and carry), every unassigned column free;
-    warm-started from ``best`` (a plan on those trains only), else from nothing placed."""
+    """The MIP with only ``trains`` free to run (and carry; only the x columns ``cols`` if
+    given), every unassigned column free; warm-started from ``best`` (a plan on those trains
+    only), else from nothing placed."""
     on = set(trains)
-    free = [b.run[t] for t in trains] + [j for t in trains for j in b.by_train[t]]
+    xs = cols if cols is not None else [j for t in trains for j in b.by_train[t]]
+    free = [b.run[t] for t in trains] + xs
     free += list(b.u.values())
     vals = [0.0] * len(b.mx.lb)
     for k, j in b.u.items():  # the start: every container unassigned (always feasible)

@@ -56,6 +56,9 @@ class SolveParams:
     #: share of the kernel search's time for add/drop/swap moves on the running trains (the
     #: rest: the MIP over the trains they run and the next-ranked ones)
     kernel_local_share: float = 0.3
+    #: the restricted MIPs that finish kernel search: per class this many columns of the
+    #: smallest Lagrangian reduced cost, one MIP a bucket, then (0) every column of the trains
+    kernel_columns: tuple[int, ...] = (8, 16, 0)
 
     # -- --work-limit (routing.optimise.solver._deterministic) --------------------------------
     #: parts of more columns get CP-SAT's deterministic search, not HiGHS's node-limited one

@@ -142,3 +142,28 @@ def test_a_dense_part_reports_the_kernel_method_and_a_real_bound() -> None:
     # plan (about 3.5 times the optimum on this family) and a bound within 15 %
     assert obj < 0.5 * cost_breakdown(problem, opts, base)["objective"]
     assert (obj - res.bound) / obj < 0.15
+
+
+def test_the_kernel_of_columns_keeps_each_class_cheapest_reduced_costs_and_the_plan() -> None:
+    """Of each class, the ``per_class`` columns on the given trains of the smallest
+    Lagrangian reduced cost a container, and every column the plan uses; nothing else."""
+    from routing.optimise.kernel import _kernel_columns
+
+    problem = cflp_problem(_dense(20, 60, 5.0, seed=3))
+    opts = build_options(problem)
+    b = Builder(problem, opts)
+    start = b.hint_values(greedy(problem, opts))
+    a = arrays(b)
+    lag = lagrangian_bound(a, Deadline(2.0), upper=b.mx.cost_of(start))
+    trains = sorted(b.run)[:12]
+    kept = set(_kernel_columns(b, a, lag.lam, trains, start, 3))
+    used = {j for (_k, _t), j in b.x.items() if start[j] > 0.5}
+    assert used <= kept
+    for k in range(len(b.classes)):
+        mine = [(t, j) for (kk, t), j in sorted(b.x.items()) if kk == k and t in trains]
+        pos = {j: i for i, (_kt, j) in enumerate(sorted(b.x.items()))}
+        rc = {j: (a.cost[pos[j]] - lag.lam[k] * a.mult[pos[j]]) / a.mult[pos[j]] for _t, j in mine}
+        best = sorted(rc, key=lambda j: (rc[j], pos[j]))[:3]
+        assert set(best) <= kept
+        assert {j for _t, j in mine} & kept <= set(best) | used
+    assert all(j in {jj for (_k, t), jj in b.x.items() if t in trains} or j in used for j in kept)
