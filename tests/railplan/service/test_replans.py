@@ -177,3 +177,17 @@ def test_a_viewer_may_not_replan_nor_a_caller_without_token(ledger_url: str) -> 
         assert c.post("/v1/replans", json=body, headers=bearer).status_code == 403
         bearer = {"Authorization": f"Bearer {planner}"}
         assert c.post("/v1/replans", json=body, headers=bearer).status_code == 202
+
+
+def test_a_closed_border_day_moves_the_trains_that_cross_it(
+    booked: tuple[TestClient, str],
+) -> None:
+    c, url = booked
+    with Ledger(url) as led:
+        x = max(led.crossings(), key=lambda x: (x.trains, x.port, x.day))
+    assert x.trains > 0
+    closure = {"port": x.port.upper(), "first": x.day.isoformat(), "last": x.day.isoformat()}
+    job = submit(c, {"close_ports": [closure], "time_limit": 5})
+    text = c.get(f"/v1/plans/{job['job_id']}/changes.csv").text
+    reasons = {r["reason"] for r in csv.DictReader(io.StringIO(text))}
+    assert f"{x.port} closed {x.day}..{x.day}" in reasons  # the port, resolved in the API
