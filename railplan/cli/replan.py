@@ -4,7 +4,6 @@ shipment), at the least cost plus a move penalty per container that leaves its t
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -30,9 +29,8 @@ from railplan.cli.app import (
 from railplan.cli.plan import FORCE_HELP, OUT_HELP, draw
 from railplan.ledger import Ledger, default_url
 from railplan.ledger.planning import lots, running
+from railplan.ledger.replanning import commit_data, write_changes
 from routing.api import ReplanResult, make_problem, replan
-from routing.domain.model import Shipment
-from routing.domain.plan import Assignment
 from routing.domain.replan import (
     DEFAULT_MOVE_PENALTY_PER_CONTAINER,
     LOT_SEPARATOR,
@@ -44,18 +42,8 @@ from routing.domain.replan import (
     Event,
     MoveDue,
     SetQuota,
-    shipment_of,
 )
-from routing.io import InputError, check_out, read_shipments, read_table, write_csv, write_plan
-
-CHANGE_COLUMNS = (
-    "shipment_id",
-    "containers",
-    "from_departure",
-    "to_departure",
-    "reason",
-    "cost_change",
-)
+from routing.io import InputError, check_out, read_shipments, read_table, write_plan
 
 
 def _day(text: str, where: str) -> dt.date:
@@ -151,34 +139,6 @@ def _penalties(text: str) -> list[float]:
             )
         out.append(x)
     return out
-
-
-def write_changes(path: Path, result: ReplanResult, before_cost: dict[str, float]) -> None:
-    """``changes.csv``: one row per (shipment, from, to) move; ``cost_change`` (on a shipment's
-    first row) is its freight and trucking in the new plan less its booked price."""
-    after: dict[str, float] = {}
-    for a in result.plan.assignments:
-        s = shipment_of(a.shipment_id)
-        after[s] = after.get(s, 0.0) + a.freight_cost + a.truck_cost
-    rows, seen = [], set()
-    for c in result.changes:
-        delta = (
-            ""
-            if c.shipment_id in seen
-            else round(after.get(c.shipment_id, 0.0) - before_cost.get(c.shipment_id, 0.0), 2)
-        )
-        seen.add(c.shipment_id)
-        rows.append(
-            {
-                "shipment_id": c.shipment_id,
-                "containers": c.containers,
-                "from_departure": c.from_departure,
-                "to_departure": c.to_departure or "unassigned",
-                "reason": c.reason,
-                "cost_change": delta,
-            }
-        )
-    write_csv(path, CHANGE_COLUMNS, rows)
 
 
 @main.command("replan")
@@ -385,69 +345,33 @@ def _commit(
     base: int,
     who: str,
 ) -> None:
-    """The new version in one transaction: the bookings of every lot that changed are released
-    and booked again where the plan puts them; removed trains are cancelled; quotas set."""
-    plan = res.plan
-    on: dict[tuple[str, str], int] = {}
-    for a in plan.assignments:
-        on[(a.shipment_id, a.departure_id)] = (
-            on.get((a.shipment_id, a.departure_id), 0) + a.containers
-        )
-    ships = {s.shipment_id: s for s in plan.problem.shipments}
-    changed = {
-        lid
-        for lid in ids
-        if lid not in ships
-        or ships[lid].containers != on.get((lid, ships[lid].booked_on or ""), 0)
-        or _touched(ships[lid], events)
-    }
-    release = [b for lid in sorted(changed) for b in ids[lid]]
-    keep = {lid for lid in ids if lid not in changed}
-    new = [a for a in plan.assignments if a.shipment_id not in keep]
-    shipments = list(plan.problem.shipments)
-    cancel = sorted(res.removed)  # cancelled, or unable to pass a closed border that day
-    quotas = {(e.port, e.day): e.trains for e in events if isinstance(e, SetQuota)}
-    delays: dict[str, int] = {}
-    for e in events:
-        if isinstance(e, DelayTrain) and e.departure_id not in res.removed:
-            delays[e.departure_id] = delays.get(e.departure_id, 0) + e.days
+    """The new version in one transaction (:func:`railplan.ledger.replanning.commit_data`):
+    the bookings of every lot that changed are released and booked again where the plan puts
+    them; removed trains are cancelled; quotas set; delayed trains moved."""
+    new, ships, moves = commit_data(
+        res.plan.assignments, res.plan.problem.shipments, ids, res.removed, events
+    )
     r = led.commit_assignments(
-        [_as_shipment(a) for a in new],
-        shipments=[_base(s) for s in shipments],
+        new,
+        shipments=ships,
         base_version=base,
         who=who,
-        objective=plan.objective,
-        release=release,
-        cancel_departures=cancel,
-        quotas=quotas,
-        delays=delays,
+        objective=res.plan.objective,
+        release=moves.release,
+        cancel_departures=moves.cancel_departures,
+        quotas=dict(moves.quotas),
+        delays=dict(moves.delays),
     )
     click.echo(
-        f"committed: {len(release)} bookings released, {len(r.booking_ids)} booked, "
-        f"{len(cancel)} train(s) cancelled, {len(delays)} delayed; ledger version {r.version}"
+        f"committed: {len(moves.release)} bookings released, {len(r.booking_ids)} booked, "
+        f"{len(moves.cancel_departures)} train(s) cancelled, {len(moves.delays)} delayed; "
+        f"ledger version {r.version}"
     )
-
-
-def _touched(s: Shipment, events: Sequence[Event]) -> bool:
-    """A lot whose shipment got a new due date is booked again (its booking holds the date)."""
-    sid = shipment_of(s.shipment_id)
-    return any(isinstance(e, MoveDue) and e.shipment_id == sid for e in events)
-
-
-def _as_shipment(a: Assignment) -> Assignment:
-    return dataclasses.replace(a, shipment_id=shipment_of(a.shipment_id))
-
-
-def _base(s: Shipment) -> Shipment:
-    """A lot as the shipment it books, under its own shipment id."""
-    return dataclasses.replace(s, shipment_id=shipment_of(s.shipment_id))
 
 
 __all__ = [
-    "CHANGE_COLUMNS",
     "EVENT_KINDS",
     "LOT_SEPARATOR",
     "parse_event",
     "read_events",
-    "write_changes",
 ]

@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
+from railplan.ledger.replanning import Moves
 from routing.domain.model import Shipment
 from routing.domain.plan import Assignment
 
@@ -37,17 +37,6 @@ def _typed(d: dict[str, Any]) -> dict[str, Any]:
     if "avoid_countries" in out:
         out["avoid_countries"] = frozenset(out["avoid_countries"])
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Moves:
-    """What a re-plan's commit changes besides booking: bookings released first, trains
-    cancelled, border quotas set ((port, day) -> trains), trains delayed (id -> days)."""
-
-    release: tuple[str, ...] = ()
-    cancel_departures: tuple[str, ...] = ()
-    quotas: Mapping[tuple[str, dt.date], int] = field(default_factory=dict)
-    delays: Mapping[str, int] = field(default_factory=dict)
 
 
 def dump(

@@ -11,20 +11,17 @@ transaction on the version the re-plan was made on (:class:`railplan.ledger.Stal
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import network
 from railplan.ledger import Ledger
 from railplan.ledger.planning import lots, running
+from railplan.ledger.replanning import commit_data, write_changes
 from railplan.service import commit
 from railplan.service.models import ReplanIn
-from routing.api import ReplanResult
-from routing.domain.model import Shipment
-from routing.domain.plan import Assignment
 from routing.domain.replan import (
     CancelShipment,
     CancelTrain,
@@ -33,9 +30,7 @@ from routing.domain.replan import (
     Event,
     MoveDue,
     SetQuota,
-    shipment_of,
 )
-from routing.io import write_csv
 
 Progress = Callable[[float, float, float], None]
 
@@ -169,84 +164,4 @@ def run(
     return result, files
 
 
-CHANGE_COLUMNS = (
-    "shipment_id",
-    "containers",
-    "from_departure",
-    "to_departure",
-    "reason",
-    "cost_change",
-)
-
-
-def write_changes(path: Path, res: ReplanResult, before_cost: Mapping[str, float]) -> None:
-    """``changes.csv`` as ``railplan replan`` writes it: one row per (shipment, from, to) move;
-    ``cost_change`` (on a shipment's first row) is its freight and trucking in the new plan
-    less its booked price."""
-    after: dict[str, float] = {}
-    for a in res.plan.assignments:
-        s = shipment_of(a.shipment_id)
-        after[s] = after.get(s, 0.0) + a.freight_cost + a.truck_cost
-    rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for c in res.changes:
-        first = c.shipment_id not in seen
-        seen.add(c.shipment_id)
-        delta = after.get(c.shipment_id, 0.0) - before_cost.get(c.shipment_id, 0.0)
-        rows.append(
-            {
-                "shipment_id": c.shipment_id,
-                "containers": c.containers,
-                "from_departure": c.from_departure,
-                "to_departure": c.to_departure or "unassigned",
-                "reason": c.reason,
-                "cost_change": round(delta, 2) if first else "",
-            }
-        )
-    write_csv(path, CHANGE_COLUMNS, rows)
-
-
-def commit_data(
-    assignments: Sequence[Assignment],
-    shipments: Sequence[Shipment],
-    ids: Mapping[str, list[str]],
-    removed: Mapping[str, str],
-    events: Sequence[Event],
-) -> tuple[list[Assignment], list[Shipment], commit.Moves]:
-    """What ``railplan replan --commit`` writes: every lot whose containers are no longer all
-    on their booked train (or whose due date moved) is released and booked again where the
-    plan puts it; removed trains are cancelled, quotas set, the other delayed trains moved."""
-    on: dict[tuple[str, str], int] = {}
-    for a in assignments:
-        key = (a.shipment_id, a.departure_id)
-        on[key] = on.get(key, 0) + a.containers
-    by_id = {s.shipment_id: s for s in shipments}
-    due_moved = {e.shipment_id for e in events if isinstance(e, MoveDue)}
-    changed = {
-        lid
-        for lid in ids
-        if lid not in by_id
-        or by_id[lid].containers != on.get((lid, by_id[lid].booked_on or ""), 0)
-        or shipment_of(lid) in due_moved
-    }
-    keep = set(ids) - changed
-    delays: dict[str, int] = {}
-    for e in events:
-        if isinstance(e, DelayTrain) and e.departure_id not in removed:
-            delays[e.departure_id] = delays.get(e.departure_id, 0) + e.days
-    new = [
-        dataclasses.replace(a, shipment_id=shipment_of(a.shipment_id))
-        for a in assignments
-        if a.shipment_id not in keep
-    ]
-    ships = [dataclasses.replace(s, shipment_id=shipment_of(s.shipment_id)) for s in shipments]
-    moves = commit.Moves(
-        release=tuple(b for lid in sorted(changed) for b in ids[lid]),
-        cancel_departures=tuple(sorted(removed)),
-        quotas={(e.port, e.day): e.trains for e in events if isinstance(e, SetQuota)},
-        delays=delays,
-    )
-    return new, ships, moves
-
-
-__all__ = ["check", "commit_data", "events_of", "run"]
+__all__ = ["check", "events_of", "run"]
