@@ -357,10 +357,7 @@ def _commit(
         base_version=base,
         who=who,
         objective=res.plan.objective,
-        release=moves.release,
-        cancel_departures=moves.cancel_departures,
-        quotas=dict(moves.quotas),
-        delays=dict(moves.delays),
+        **moves.ledger_args(),
     )
     click.echo(
         f"committed: {len(moves.release)} bookings released, {len(r.booking_ids)} booked, "

@@ -40,6 +40,16 @@ class Moves:
     quotas: Mapping[tuple[str, dt.date], int] = field(default_factory=dict)
     delays: Mapping[str, int] = field(default_factory=dict)
 
+    def ledger_args(self) -> dict[str, Any]:
+        """The keyword arguments of :meth:`railplan.ledger.Ledger.commit_assignments` that
+        carry these changes."""
+        return {
+            "release": self.release,
+            "cancel_departures": self.cancel_departures,
+            "quotas": dict(self.quotas),
+            "delays": dict(self.delays),
+        }
+
 
 def write_changes(path: Path, res: ReplanResult, before_cost: Mapping[str, float]) -> None:
     """``changes.csv``: one row per (shipment, from, to) move; ``cost_change`` (on a

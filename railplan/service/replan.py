@@ -154,10 +154,7 @@ def run(
                 base_version=base,
                 who=str(params.get("who", "service")),
                 objective=res.plan.objective,
-                release=moves.release,
-                cancel_departures=moves.cancel_departures,
-                quotas=dict(moves.quotas),
-                delays=dict(moves.delays),
+                **moves.ledger_args(),
             )
         result["committed_version"] = r.version
         result["booking_ids"] = list(r.booking_ids)

@@ -361,10 +361,7 @@ def commit_plan(request: Request, job_id: str, caller: Planner) -> CommitOut:
         base_version=base,
         who=f"service:{caller.token_id or 'open'}",
         objective=(j.result or {}).get("objective"),
-        release=moves.release,
-        cancel_departures=moves.cancel_departures,
-        quotas=dict(moves.quotas),
-        delays=dict(moves.delays),
+        **moves.ledger_args(),
     )
     _store(request).mark_committed(job_id, res.version)
     return CommitOut(job_id=job_id, version=res.version, booking_ids=list(res.booking_ids))

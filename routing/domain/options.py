@@ -81,14 +81,12 @@ def build_options(problem: Problem) -> Options:
     reasons: dict[int, str] = {}
     co2_cache: dict[tuple[object, ...], tuple[float, float]] = {}
     lanes: dict[tuple[str, str], dict[int, tuple[float, int, int]]] = {}
-    lane_days: dict[tuple[str, str], set[int]] = {}  # the lane's first-mile trucking days
     arrivals = [d.arrival_date for d in deps]
     priced = problem.carbon_price_per_t > 0
     for s, sh in enumerate(problem.shipments):
         lane = (sh.origin, sh.destination)
         if lane not in lanes:
             lanes[lane] = _candidates(lane, first_mile, last_mile, by_od)
-            lane_days[lane] = {od for _c, od, _e in lanes[lane].values()}
         cands = lanes[lane]
         mine: list[int] = []
         if not cands:
@@ -100,11 +98,13 @@ def build_options(problem: Problem) -> Options:
             continue
         stage = {"date": 0, "avoid": 0, "reefer": 0, "dg": 0, "fit": 0}
         teu, reefer, avoid = sh.teu_per_container, sh.reefer, sh.avoid_countries
-        ready = {od: sh.ready_date + dt.timedelta(days=od) for od in lane_days[lane]}
+        ready: dict[int, dt.date] = {}  # per first-mile trucking days
         for t, (truck_teu, od, ed) in cands.items():
             d = deps[t]
             if sh.pinned and d.departure_id != sh.booked_on:
                 continue
+            if od not in ready:
+                ready[od] = sh.ready_date + dt.timedelta(days=od)
             if d.depart_date < ready[od]:
                 continue
             stage["date"] += 1
