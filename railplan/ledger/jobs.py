@@ -37,6 +37,9 @@ T = TypeVar("T")
 JOBS = cast(Table, JobRow.__table__)
 EVENTS = cast(Table, JobEventRow.__table__)
 FILES = cast(Table, JobFileRow.__table__)
+#: the columns of a job but its params (the batch itself: megabytes for a large one) and its
+#: result: what a status read needs
+BRIEF = tuple(c for c in JOBS.c if c.name not in ("params", "result"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +114,7 @@ def _alive_here(worker: str | None) -> bool | None:
 def _job(r: Any) -> Job:
     m = r._mapping
     times = ("created_at", "started_at", "finished_at", "heartbeat_at")
-    kw: dict[str, Any] = {k: m[k] for k in m}
+    kw: dict[str, Any] = {"params": {}, "result": None} | {k: m[k] for k in m}
     for k in times:
         if kw[k] is not None:
             kw[k] = aware(kw[k])
@@ -199,18 +202,28 @@ class JobStore:
         assert job is not None
         return job
 
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: str, *, brief: bool = False) -> Job | None:
+        """The job; ``brief``: without reading its params and result (``{}`` and None in the
+        record), for status reads that need neither."""
+
         def go(c: Connection) -> Job | None:
-            r = c.execute(select(JOBS).where(JOBS.c.job_id == job_id)).first()
+            cols = BRIEF if brief else (JOBS,)
+            r = c.execute(select(*cols).where(JOBS.c.job_id == job_id)).first()
             return None if r is None else _job(r)
 
         return self._run(go, write=False)
 
     def jobs(
-        self, *, customer: str | None = None, state: str | None = None, limit: int = 100
+        self,
+        *,
+        customer: str | None = None,
+        state: str | None = None,
+        limit: int = 100,
+        brief: bool = False,
     ) -> list[Job]:
-        """The newest jobs first (only ``customer``'s when given)."""
-        q = select(JOBS).order_by(JOBS.c.created_at.desc()).limit(limit)
+        """The newest jobs first (only ``customer``'s when given; ``brief`` as in
+        :meth:`get`)."""
+        q = select(*(BRIEF if brief else (JOBS,))).order_by(JOBS.c.created_at.desc()).limit(limit)
         if customer is not None:
             q = q.where(JOBS.c.customer == customer)
         if state is not None:
@@ -392,7 +405,7 @@ class JobStore:
                 _event(c, job_id, "cancel", {"requested": True}, t)
             return True
 
-        return self.get(job_id) if self._run(go) else None
+        return self.get(job_id, brief=True) if self._run(go) else None
 
     def mark_committed(self, job_id: str, version: int) -> None:
         self._run(
@@ -406,7 +419,7 @@ class JobStore:
         ``stale_after_s``): each goes back to the queue if it has an attempt left, else fails
         with the reason. Returns their ids."""
         t = aware(at or now())
-        running = self.jobs(state="running", limit=10_000)
+        running = self.jobs(state="running", limit=10_000, brief=True)
         lost = []
         for j in running:
             alive = _alive_here(j.worker)

@@ -76,10 +76,11 @@ def job_out(j: Job) -> JobOut:
     )
 
 
-def visible_job(store: JobStore, job_id: str, caller: Caller) -> Job:
+def visible_job(store: JobStore, job_id: str, caller: Caller, *, brief: bool = False) -> Job:
     """The job, if it exists and the caller may see it (404 otherwise: a customer's token
-    does not learn that another customer's job exists)."""
-    j = store.get(job_id)
+    does not learn that another customer's job exists); ``brief``: without its params and
+    result (:meth:`~railplan.ledger.JobStore.get`)."""
+    j = store.get(job_id, brief=brief)
     if j is None or not caller.sees(j.customer):
         raise Problem(404, [f"job {job_id}: no such job"])
     return j
@@ -197,14 +198,14 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JobList:
     """The newest jobs first (a customer's token: only its own)."""
-    jobs = _store(request).jobs(customer=caller.customer, state=state, limit=limit)
+    jobs = _store(request).jobs(customer=caller.customer, state=state, limit=limit, brief=True)
     return JobList(jobs=[job_out(j) for j in jobs])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
 def get_job(request: Request, job_id: str, caller: Viewer) -> JobOut:
     """State (queued, running, done, failed, cancelled), elapsed, best cost, bound, gap."""
-    return job_out(visible_job(_store(request), job_id, caller))
+    return job_out(visible_job(_store(request), job_id, caller, brief=True))
 
 
 @router.delete("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
@@ -212,7 +213,7 @@ def cancel_job(request: Request, job_id: str, caller: Planner) -> JobOut:
     """Cancel a job: a queued one at once, a running one within a second or so (its solve
     process is killed); a finished job stays as it is."""
     store = _store(request)
-    visible_job(store, job_id, caller)
+    visible_job(store, job_id, caller, brief=True)
     j = store.cancel(job_id)
     assert j is not None
     return job_out(j)
@@ -259,7 +260,7 @@ def job_events(
     (``event: state`` / ``progress`` / ``cancel``, ``id:`` increasing); the stream closes
     after the job's end. Send ``Last-Event-ID`` to resume after that event."""
     store = _store(request)
-    visible_job(store, job_id, caller)
+    visible_job(store, job_id, caller, brief=True)
     after = int(last_event_id) if last_event_id and last_event_id.strip().isdigit() else 0
     return StreamingResponse(
         _follow(store, job_id, after),

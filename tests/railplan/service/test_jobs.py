@@ -147,3 +147,18 @@ def test_railplan_worker_runs_queued_jobs_and_stops_on_sigterm(tmp_path: object)
         assert w.wait(20) == 0
     assert b"railplan worker" in (w.stderr.read() if w.stderr else b"")
     store.close()
+
+
+def test_a_brief_read_leaves_out_the_batch_and_the_result(db_url: str) -> None:
+    """Status reads (``GET /v1/jobs/{id}``, the list, the supervisor's recovery) do not read a
+    job's params, which hold the whole batch; the full read still gives them."""
+    store = _store(db_url)
+    params = {"files": {"shipments": {"content": "x" * 10_000}}, "options": {"seed": 3}}
+    j = store.submit("plan", params)
+    assert store.get(j.job_id).params == params  # type: ignore[union-attr]
+    brief = store.get(j.job_id, brief=True)
+    assert brief is not None and brief.params == {} and brief.result is None
+    assert brief.state == "queued" and brief.job_id == j.job_id
+    listed = store.jobs(brief=True)
+    assert [x.job_id for x in listed] == [j.job_id] and listed[0].params == {}
+    store.close()
