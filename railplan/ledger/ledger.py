@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -78,6 +79,9 @@ class Ledger:
         self.clock: Callable[[], dt.datetime] = _now
         self._capacity: Capacity | None = None
         self._trains: dict[str, Departure] = {}  # registered trains' fixed limits, by id
+        #: one thread reads a new capacity snapshot; the others wait for it instead of each
+        #: reading every train (a cold cache under concurrent quotes)
+        self._capacity_lock = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -471,16 +475,17 @@ class Ledger:
         """What every registered train has left, as :class:`routing.quote.Capacity` records
         (one snapshot, expired quote holds released first). Kept for the next call while the
         ledger's version stays the same (any write bumps it)."""
-        t = self.clock()
-        ids, v = self._run(lambda c: (holds.expired_ids(c, t), read_version(c)), write=False)
-        if ids:
-            self._sweep()
-        elif self._capacity is not None and self._capacity.version == v:
-            return self._capacity  # every change bumps the version: nothing moved since
-        known = self._trains
-        cap = self._run(lambda c: holds.capacity(c, self._shown_url(), known), write=False)
-        self._capacity = cap
-        return cap
+        with self._capacity_lock:
+            t = self.clock()
+            ids, v = self._run(lambda c: (holds.expired_ids(c, t), read_version(c)), write=False)
+            if ids:
+                self._sweep()
+            elif self._capacity is not None and self._capacity.version == v:
+                return self._capacity  # every change bumps the version: nothing moved since
+            known = self._trains
+            cap = self._run(lambda c: holds.capacity(c, self._shown_url(), known), write=False)
+            self._capacity = cap
+            return cap
 
     def hold_quote(
         self,

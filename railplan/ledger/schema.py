@@ -151,7 +151,8 @@ class BookingRow(Base):
     departure_id: Mapped[str] = mapped_column(
         String(80), ForeignKey("departures.departure_id"), index=True
     )
-    state: Mapped[str] = mapped_column(String(12))
+    #: indexed (migration 0004_booking_state): the holds' expiry check reads ``state = 'held'``
+    state: Mapped[str] = mapped_column(String(12), index=True)
     pinned: Mapped[bool] = mapped_column(Boolean)
     hold_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: the quote whose hold made this booking (migration 0002_quotes); NULL for others

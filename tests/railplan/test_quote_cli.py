@@ -215,3 +215,34 @@ def test_hold_rules_through_the_api(db_url: str) -> None:  # noqa: F811
     q, v2 = led.accept_quote("QC")
     assert q.state == "accepted" and v2 == v + 2 and led.check() == []
     led.close()
+
+
+def test_concurrent_quotes_read_the_capacity_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quotes arriving together on a cold cache (the service's threads) wait for one read of
+    every train instead of each making its own, and all get the same snapshot."""
+    import threading
+
+    from railplan.ledger import holds
+
+    url = _ledger(tmp_path)
+    reads: list[int] = []
+    real = holds.capacity
+
+    def slow(*a: object, **k: object) -> object:
+        reads.append(1)
+        time.sleep(0.2)  # long enough for every thread to arrive meanwhile
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(holds, "capacity", slow)
+    led = Ledger(url)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(led.quote_capacity())) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(got) == 6 and all(g is got[0] for g in got)
+    assert len(reads) == 1
+    led.close()

@@ -198,7 +198,7 @@ def test_network_timetable_health_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "schema_revision": None,
                                                "ledger_version": None}  # fmt: skip
     ready = client.get("/readyz").json()
-    assert ready["status"] == "ready" and ready["schema_revision"] == "0003_service"
+    assert ready["status"] == "ready" and ready["schema_revision"] == "0004_booking_state"
     m = client.get("/metrics").text
     assert 'railplan_jobs{state="queued"} 0' in m
     assert 'route="/v1/timetable",status="200",le="+Inf"} 1' in m
