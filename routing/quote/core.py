@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from network import Network
 from routing.domain.co2 import FactorTable, net_route_info
-from routing.domain.model import network_truck_legs
+from routing.domain.model import Shipment, network_truck_legs
 from routing.quote.alternatives import alternatives
-from routing.quote.rail import QuoteContext, rail_options, truck_ends
+from routing.quote.rail import Candidate, QuoteContext, option, rail_candidates, truck_ends
 from routing.quote.records import Capacity, Option, Quote, QuoteRequest
 from routing.quote.tables import AlternativeTables, default_tables
 
@@ -23,6 +23,26 @@ SORT_KEYS: dict[str, Callable[[Option], tuple[object, ...]]] = {
     "arrival": lambda o: (o.arrival_date, o.total_usd, o.departure_id),
     "co2": lambda o: (o.co2e_wtw_kg, o.total_usd, o.departure_id),
 }
+
+
+#: the same orders on a candidate (no CO2e yet): they pick the same ``top`` options
+CANDIDATE_KEYS: dict[str, Callable[[Candidate], tuple[object, ...]]] = {
+    "price": lambda c: (c.total_usd, c.arrival_date, c.departure_id),
+    "arrival": lambda c: (c.arrival_date, c.total_usd, c.departure_id),
+}
+
+
+def _best(
+    cands: list[Candidate], request: QuoteRequest, sh: Shipment, context: QuoteContext
+) -> list[Option]:
+    """The best ``request.top`` options in ``request.sort`` order. The price and arrival
+    orders do not need the CO2e, so only the shown options get their chain; the CO2e order
+    makes every option."""
+    top, key = request.top, CANDIDATE_KEYS.get(request.sort)
+    if key is None:
+        every = [option(c, request, sh, context) for c in cands]
+        return sorted(every, key=SORT_KEYS[request.sort])[:top]
+    return [option(c, request, sh, context) for c in sorted(cands, key=key)[:top]]
 
 
 def make_context(
@@ -50,11 +70,11 @@ def quote(
     """The best ``request.top`` trains that take the whole request, in ``request.sort``
     order, the trains that do not and why, and the sea and air alternatives."""
     sh = request.shipment()
-    options, refusals, on_corridor = rail_options(request, sh, capacity, context)
-    options.sort(key=SORT_KEYS[request.sort])
+    cands, refusals, on_corridor = rail_candidates(request, sh, capacity, context)
+    options = _best(cands, request, sh, context)
     made = now if now is not None else dt.datetime.now(dt.UTC)
     note = ""
-    if not options:
+    if not cands:
         note = (
             f"no train from {request.origin} to {request.destination} in the timetable, "
             "directly or with a truck leg"
@@ -65,8 +85,8 @@ def quote(
         )
     return Quote(
         request=request,
-        options=tuple(options[: request.top]),
-        eligible=len(options),
+        options=tuple(options),
+        eligible=len(cands),
         refusals=tuple(refusals),
         alternatives=alternatives(sh, context.info, context.tables, context.factors),
         made_at=made,

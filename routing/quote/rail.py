@@ -119,19 +119,43 @@ def refusal(
     return ("quota", q) if q else None
 
 
-def _option(
-    use: TrainUse,
-    req: QuoteRequest,
-    sh: Shipment,
-    way: tuple[End, End],
-    cap: Capacity,
-    ctx: QuoteContext,
-) -> Option:
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A train that takes the request, with what the sort orders need but its CO2e: the
+    :class:`Option` (with the CO2e chain, the costly part) is made only for the options a
+    quote shows (:func:`option`)."""
+
+    use: TrainUse
+    way: tuple[End, End]
+    contract: float | None
+    total_usd: float
+    arrival_date: dt.date
+
+    @property
+    def departure_id(self) -> str:
+        return self.use.departure.departure_id
+
+
+def _candidate(use: TrainUse, req: QuoteRequest, way: tuple[End, End], cap: Capacity) -> Candidate:
     d = use.departure
     (_, first_teu, _), (_, last_teu, last_days) = way
     contract = cap.rates.get(d.departure_id, cap.rates.get(d.service_id))
     rate = d.rate_per_teu if contract is None else contract
-    arrival = d.arrival_date + dt.timedelta(days=last_days)
+    return Candidate(
+        use=use,
+        way=way,
+        contract=contract,
+        total_usd=rate * req.teu + first_teu * req.teu + last_teu * req.teu,
+        arrival_date=d.arrival_date + dt.timedelta(days=last_days),
+    )
+
+
+def option(c: Candidate, req: QuoteRequest, sh: Shipment, ctx: QuoteContext) -> Option:
+    """The full option of a candidate train, its CO2e chain included."""
+    use, d = c.use, c.use.departure
+    (_, first_teu, _), (_, last_teu, _) = c.way
+    rate = d.rate_per_teu if c.contract is None else c.contract
+    arrival = c.arrival_date
     freight, first, last = rate * req.teu, first_teu * req.teu, last_teu * req.teu
     wtw, ttw = totals(chain(sh, d, ctx.info, ctx.factors, cache=ctx.cache))  # type: ignore[arg-type]
     total = freight + first + last
@@ -148,7 +172,7 @@ def _option(
         transit_days=(arrival - d.depart_date).days,
         late_days=max(0, (arrival - req.due_date).days) if req.due_date else 0,
         rate_per_teu_usd=rate,
-        rate_basis="tariff" if contract is None else "contract",
+        rate_basis="tariff" if c.contract is None else "contract",
         freight_usd=freight,
         first_mile_usd=first,
         last_mile_usd=last,
@@ -162,13 +186,14 @@ def _option(
     )
 
 
-def rail_options(
+def rail_candidates(
     req: QuoteRequest, sh: Shipment, cap: Capacity, ctx: QuoteContext
-) -> tuple[list[Option], list[Refusal], int]:
-    """The options and refusals of every train on the corridor in the window, and how many
-    trains are on the corridor at all (in or out of the window)."""
+) -> tuple[list[Candidate], list[Refusal], int]:
+    """The trains on the corridor in the window that take the request (as candidates, in the
+    capacity's order), those that do not and why, and how many trains are on the corridor at
+    all (in or out of the window)."""
     ways = _ways(ctx, req)
-    options: list[Option] = []
+    candidates: list[Candidate] = []
     refusals: list[Refusal] = []
     on_corridor = 0
     for use in cap.trains:
@@ -181,7 +206,7 @@ def rail_options(
             continue
         why = refusal(use, req, sh, cap)
         if why is None:
-            options.append(_option(use, req, sh, way, cap, ctx))
+            candidates.append(_candidate(use, req, way, cap))
         else:
             refusals.append(
                 Refusal(
@@ -191,4 +216,4 @@ def rail_options(
                     reason=why[1],
                 )
             )
-    return options, refusals, on_corridor
+    return candidates, refusals, on_corridor
