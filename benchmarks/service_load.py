@@ -2,10 +2,11 @@
 national-week ledger, one large solve running, and 20 concurrent clients mixing quotes, job
 status reads and train reads for 60 s.
 
-    python -m benchmarks.service_load [--db URL] [--clients 20] [--seconds 60]
+    python -m benchmarks.service_load [--db URL | --postgres] [--clients 20] [--seconds 60]
 
 Without ``--db`` it makes a SQLite ledger in a temporary folder; with a PostgreSQL URL it uses
-that (empty) database. Set-up, through the CLI and the API only (this package sits below
+that (empty) database; ``--postgres`` starts a throwaway cluster on loopback for the run
+(:func:`benchmarks.pg.cluster`) and stops it afterwards. Set-up, through the CLI and the API only (this package sits below
 ``railplan`` and imports none of it): ``railplan ledger init``; ``railplan generate --scale
 national-week``; the batch planned by the service and committed (the ledger then holds that
 week's bookings); a large batch submitted with a long time limit (the large solve that
@@ -206,13 +207,26 @@ async def load(
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="ledger URL (default: a new SQLite file)")
+    ap.add_argument(
+        "--postgres", action="store_true", help="a throwaway PostgreSQL cluster for the run"
+    )
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--plan-time-limit", type=float, default=60.0)
     ap.add_argument("--think", type=float, nargs=2, default=(0.1, 0.5), metavar=("MIN", "MAX"))
     args = ap.parse_args(argv)
+    if args.postgres:
+        from benchmarks import pg
+
+        with pg.cluster() as url:
+            return run(args, url)
+    return run(args, args.db)
+
+
+def run(args: argparse.Namespace, db: str | None) -> int:
+    """The benchmark on ledger ``db`` (None: a new SQLite file)."""
     tmp = Path(tempfile.mkdtemp(prefix="railplan-load-"))
-    url = args.db or f"sqlite:///{tmp / 'ledger.db'}"
+    url = db or f"sqlite:///{tmp / 'ledger.db'}"
     _railplan("ledger", "init", "--db", url)
     _railplan("generate", "--scale", "national-week", "--seed", "0", "--out", str(tmp / "batch"))
     _railplan("generate", "--scale", "shanxi-year", "--seed", "1", "--out", str(tmp / "large"))
