@@ -80,7 +80,7 @@ class DueChange(_Model):
 
 class ReplanIn(_Model):
     """A re-plan of the ledger's confirmed bookings after events (``railplan replan``): at
-    least one event; ``move_penalty`` USD for every container that leaves its train;
+    least one event (``add_shipments`` counts); ``move_penalty`` USD for every container that leaves its train;
     ``commit``: book the new plan at once (all or nothing, on the version it was made on)."""
 
     cancel_trains: list[Ident] = Field(default_factory=list, max_length=1000)
@@ -89,6 +89,8 @@ class ReplanIn(_Model):
     quotas: list[QuotaChange] = Field(default_factory=list, max_length=1000)
     due_dates: list[DueChange] = Field(default_factory=list, max_length=10_000)
     cancel_shipments: list[Ident] = Field(default_factory=list, max_length=10_000)
+    #: ``--add FILE``: new shipments, rows with the columns of ``shipments.csv``
+    add_shipments: list[Row] = Field(default_factory=list, max_length=10_000)
     move_penalty: float = Field(
         default=DEFAULT_MOVE_PENALTY_PER_CONTAINER, ge=0, le=1e7, strict=True
     )
@@ -98,6 +100,10 @@ class ReplanIn(_Model):
     time_limit: float = Field(default=30.0, gt=0, le=86_400, strict=True)
     seed: int = Field(default=0, ge=0, le=2**31 - 1, strict=True)
     commit: bool = Field(default=False, strict=True)
+    #: draw ``map.html`` and ``report.html`` (``--no-maps`` is ``false``)
+    maps: bool = Field(default=True, strict=True)
+    offline: bool = Field(default=False, strict=True)
+    lang: Literal["en", "zh"] = "en"
 
 
 class JobOut(_Model):

@@ -12,7 +12,9 @@ transaction on the version the re-plan was made on (:class:`railplan.ledger.Stal
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+import json
+import tempfile
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,9 @@ from railplan.ledger import Ledger
 from railplan.ledger.planning import lots, running
 from railplan.ledger.replanning import commit_data, write_changes
 from railplan.service import commit
-from railplan.service.models import ReplanIn
+from railplan.service.models import ReplanIn, Row
 from routing.domain.replan import (
+    AddShipments,
     CancelShipment,
     CancelTrain,
     ClosePort,
@@ -31,6 +34,7 @@ from routing.domain.replan import (
     MoveDue,
     SetQuota,
 )
+from routing.io import InputError, read_shipments
 
 Progress = Callable[[float, float, float], None]
 
@@ -58,11 +62,17 @@ def check(
         or body.quotas
         or body.due_dates
         or body.cancel_shipments
+        or body.add_shipments
     ):
         problems.append(
             "body: no event: give at least one of cancel_trains, delay_trains, close_ports, "
-            "quotas, due_dates, cancel_shipments"
+            "quotas, due_dates, cancel_shipments, add_shipments"
         )
+    if body.add_shipments:
+        try:
+            added(body.add_shipments, net)
+        except InputError as e:
+            problems += [f"add_shipments: {p}" for p in e.problems]
     for field in ("close_ports", "quotas"):
         for i, row in enumerate(data[field]):
             try:
@@ -75,7 +85,16 @@ def check(
     return data, problems
 
 
-def events_of(params: Mapping[str, Any]) -> list[Event]:
+def added(rows: Sequence[Row], net: network.Network) -> AddShipments:
+    """New shipments from rows with the columns of ``shipments.csv``, read by the reader of
+    ``railplan replan --add`` (:class:`InputError`: every problem, one line each)."""
+    with tempfile.TemporaryDirectory(prefix="railplan-add-") as tmp:
+        path = Path(tmp) / "shipments.json"
+        path.write_text(json.dumps(list(rows), ensure_ascii=False), encoding="utf-8")
+        return AddShipments(tuple(read_shipments(path, net)))
+
+
+def events_of(params: Mapping[str, Any], net: network.Network) -> list[Event]:
     """The events of a job's parameters (as :func:`check` made them)."""
     day = dt.date.fromisoformat
     events: list[Event] = [CancelTrain(t) for t in params.get("cancel_trains", [])]
@@ -90,6 +109,8 @@ def events_of(params: Mapping[str, Any]) -> list[Event]:
     ]
     events += [MoveDue(d["shipment_id"], day(d["due_date"])) for d in params.get("due_dates", [])]
     events += [CancelShipment(s) for s in params.get("cancel_shipments", [])]
+    if params.get("add_shipments"):
+        events.append(added(params["add_shipments"], net))
     return events
 
 
@@ -99,11 +120,12 @@ def run(
     """Re-plan in the solve process: the result (summary, what moved, the base version and,
     with ``commit``, the version committed) and the plan folder's files with ``changes.csv``
     and ``commit.json``."""
+    from railplan.service.solve import drawer
     from routing.api import make_problem, replan  # the solver: in the solve process only
     from routing.io import write_plan
 
     net = network.load(params.get("network"))
-    events = events_of(params)
+    events = events_of(params, net)
     with Ledger(url) as led:
         base = led.version()
         bookings = led.bookings("confirmed")
@@ -128,9 +150,15 @@ def run(
     for b in bookings:
         before[b.shipment_id] = before.get(b.shipment_id, 0.0) + b.price_cents / 100
     out = tmp / "plan"
-    write_plan(
-        res.plan, out, extra=lambda folder: write_changes(folder / "changes.csv", res, before)
-    )
+    lang = str(params.get("lang", "en"))
+    draw = drawer(res.plan, net, bool(params.get("offline", False)), lang)
+
+    def extra(folder: Path) -> None:
+        write_changes(folder / "changes.csv", res, before)
+        if params.get("maps", True):
+            draw(folder)
+
+    write_plan(res.plan, out, extra=extra, lang=lang)
     files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     new, ships, moves = commit_data(
         res.plan.assignments, res.plan.problem.shipments, ids, res.removed, events

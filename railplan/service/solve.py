@@ -172,7 +172,7 @@ def _plan(
     )
     out = tmp / "plan"
     lang = str(opts.get("lang", "en"))
-    draw = _drawer(plan, net, bool(opts.get("offline", False)), lang)
+    draw = drawer(plan, net, bool(opts.get("offline", False)), lang)
     write_plan(plan, out, extra=draw if opts.get("maps", True) else None, lang=lang)
     files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     lot_ids = {s.shipment_id for s in booked}
@@ -187,7 +187,9 @@ def _plan(
     return result, files
 
 
-def _drawer(plan: Plan, net: network.Network, offline: bool, lang: str) -> Callable[[Path], None]:
+def drawer(plan: Plan, net: network.Network, offline: bool, lang: str) -> Callable[[Path], None]:
+    """What writes a plan's ``map.html`` and ``report.html`` into its folder."""
+
     def draw(folder: Path) -> None:
         import maps  # folium and matplotlib: in the solve process only
 

@@ -191,3 +191,64 @@ def test_a_closed_border_day_moves_the_trains_that_cross_it(
     text = c.get(f"/v1/plans/{job['job_id']}/changes.csv").text
     reasons = {r["reason"] for r in csv.DictReader(io.StringIO(text))}
     assert f"{x.port} closed {x.day}..{x.day}" in reasons  # the port, resolved in the API
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_added_shipments_are_planned_and_the_replan_has_its_maps(
+    booked: tuple[TestClient, str],
+) -> None:
+    """``add_shipments`` (``--add``): new shipments' rows planned with the booked ones; every
+    container of them assigned or unassigned with a reason; the re-plan draws its map and
+    report as ``railplan replan`` does."""
+    c, _ = booked
+    new = _rows(sample_csv(125).decode())[120:]
+    job = submit(c, {"add_shipments": new, "time_limit": 5, "offline": True})
+    plan = c.get(f"/v1/plans/{job['job_id']}").json()
+    ids = {r["shipment_id"] for r in new}
+    put: dict[str, int] = {}
+    for a in plan["assignments"]:
+        if a["shipment_id"] in ids:
+            put[a["shipment_id"]] = put.get(a["shipment_id"], 0) + int(a["containers"])
+    for u in plan["unassigned"]:
+        if u["shipment_id"] in ids:
+            assert u["reason"], u
+            put[u["shipment_id"]] = put.get(u["shipment_id"], 0) + int(u["containers"])
+    assert put == {r["shipment_id"]: int(r["containers"]) for r in new}
+    assert {"map.html", "report.html"} <= set(plan["files"])
+    page = c.get(f"/v1/plans/{job['job_id']}/map")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+
+
+def test_bad_added_shipments_are_422_with_the_readers_lines(client: TestClient) -> None:
+    row = _rows(sample_csv(1).decode())[0]
+    bad = [row | {"origin": "Nowhereville"}, row | {"shipment_id": "B2", "containers": "0"}]
+    r = client.post("/v1/replans", json={"add_shipments": bad})
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert len(errors) == 2 and all(e.startswith("add_shipments: ") for e in errors), errors
+    assert "Nowhereville" in errors[0] and "containers" in errors[1]
+    assert client.get("/v1/jobs").json()["jobs"] == []  # nothing queued
+
+
+def test_a_replan_commits_on_postgresql(pg_url: str) -> None:  # noqa: F811
+    """The same job and commit on PostgreSQL: plan, commit, then a re-plan that cancels the
+    busiest train and commits at once, leaving a ledger that passes its own check."""
+    from tests.railplan.ledger.conftest import _fresh_pg_database
+
+    url = _fresh_pg_database(pg_url)
+    with Ledger(url) as led:
+        led.init()
+    with make_client(url, workers=1) as c:
+        r = c.post("/v1/plans?time_limit=5&maps=false", content=sample_csv(120), headers=CSV)
+        assert r.status_code == 202, r.text
+        assert wait_for(c, r.json()["job_id"])["state"] == "done"
+        assert c.post(f"/v1/plans/{r.json()['job_id']}/commit").status_code == 200
+        train, _ = busiest(url)
+        job = submit(c, {"cancel_trains": [train], "commit": True, "maps": False})
+    with Ledger(url) as led:
+        assert job["committed_version"] == led.version()
+        assert led.check() == []
+        assert all(b.departure_id != train for b in led.bookings("confirmed"))
