@@ -233,7 +233,7 @@ def test_bad_added_shipments_are_422_with_the_readers_lines(client: TestClient) 
     assert client.get("/v1/jobs").json()["jobs"] == []  # nothing queued
 
 
-def test_a_replan_commits_on_postgresql(pg_url: str) -> None:  # noqa: F811
+def test_a_replan_commits_on_postgresql(pg_url: str) -> None:
     """The same job and commit on PostgreSQL: plan, commit, then a re-plan that cancels the
     busiest train and commits at once, leaving a ledger that passes its own check."""
     from tests.railplan.ledger.conftest import _fresh_pg_database
