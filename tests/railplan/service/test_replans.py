@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -252,3 +253,61 @@ def test_a_replan_commits_on_postgresql(pg_url: str) -> None:
         assert job["committed_version"] == led.version()
         assert led.check() == []
         assert all(b.departure_id != train for b in led.bookings("confirmed"))
+
+
+def test_commit_true_on_a_ledger_that_moved_on_during_the_solve_writes_nothing(
+    booked: tuple[TestClient, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``commit: true`` commits on the version the re-plan was made on: a booking made while
+    the solve ran makes the commit a :class:`StaleVersion` (the job fails with its line) and
+    the ledger keeps the interloper's booking and nothing of the re-plan."""
+    import network
+    import routing.api
+    from railplan.ledger import BookingRequest, StaleVersion
+    from railplan.service import replan
+    from railplan.service.models import ReplanIn
+
+    _, url = booked
+    train, _ = busiest(url)
+    with Ledger(url) as led:
+        other = next(
+            d.departure
+            for d in led.departures()
+            if d.state == "scheduled" and d.departure.departure_id != train
+        )
+    real = routing.api.replan
+
+    def meanwhile(*a: Any, **k: Any) -> Any:
+        res = real(*a, **k)
+        with Ledger(url) as led:  # another planner books while the solve runs
+            led.book(
+                BookingRequest(
+                    shipment_id="MEANWHILE-1",
+                    departure_id=other.departure_id,
+                    containers=1,
+                    container_type="40HC",
+                    gross_t=10,
+                    origin=other.origin,
+                    destination=other.destination,
+                    ready_date=other.depart_date,
+                )
+            )
+        return res
+
+    monkeypatch.setattr(routing.api, "replan", meanwhile)
+    net = network.load(None)
+    body = ReplanIn(cancel_trains=[train], commit=True, time_limit=5.0, maps=False)
+    params, problems = replan.check(body, net, {train})
+    assert problems == []
+    with Ledger(url) as led:
+        before = {b.booking_id for b in led.bookings("confirmed")}
+    with pytest.raises(StaleVersion):
+        replan.run(url, params | {"network": None}, tmp_path, lambda *_: None)
+    with Ledger(url) as led:
+        after = {b.booking_id: b for b in led.bookings("confirmed")}
+        states = {d.departure.departure_id: d.state for d in led.departures()}
+        assert led.check() == []
+    assert before <= set(after) and {after[b].shipment_id for b in set(after) - before} == {
+        "MEANWHILE-1"
+    }
+    assert states[train] == "scheduled"  # the re-plan's cancellation was not written
