@@ -94,6 +94,11 @@ class ReplanIn(_Model):
     move_penalty: float = Field(
         default=DEFAULT_MOVE_PENALTY_PER_CONTAINER, ge=0, le=1e7, strict=True
     )
+    #: ``--move-penalty A,B,C``: one re-plan a penalty (each with the full ``time_limit``), the
+    #: result's ``tradeoff`` table; the plan files are the first one's; not with ``commit``
+    move_penalties: list[Annotated[float, Field(ge=0, le=1e7, strict=True)]] = Field(
+        default_factory=list, max_length=10
+    )
     now: IsoDate | None = None
     unpin_affected: bool = Field(default=False, strict=True)
     scope: Literal["shanxi", "national", "all"] = "shanxi"
@@ -139,6 +144,9 @@ class PlanOut(_Model):
     trains: list[dict[str, str]]
     unassigned: list[dict[str, str]]
     files: list[str]
+    #: what the job reported: the base ledger version; for a re-plan also the containers and
+    #: shipments moved, the bookings released and, with several penalties, ``tradeoff``
+    job_result: dict[str, Any] = {}
 
 
 class CommitOut(_Model):

@@ -79,6 +79,13 @@ def check(
                 row["port"] = net.resolve(row["port"])
             except network.UnknownPlaceError as e:
                 problems.append(f"{field}[{i}].port: {e}")
+    if body.move_penalties and "move_penalty" in body.model_fields_set:
+        problems.append("move_penalties: give move_penalty or move_penalties, not both")
+    if len(body.move_penalties) > 1 and body.commit:
+        problems.append(
+            "move_penalties: commit takes one move penalty (the trade-off is for looking, "
+            "not booking)"
+        )
     for i, c in enumerate(body.close_ports):
         if c.last < c.first:
             problems.append(f"close_ports[{i}]: last {c.last} is before first {c.first}")
@@ -92,6 +99,13 @@ def added(rows: Sequence[Row], net: network.Network) -> AddShipments:
         path = Path(tmp) / "shipments.json"
         path.write_text(json.dumps(list(rows), ensure_ascii=False), encoding="utf-8")
         return AddShipments(tuple(read_shipments(path, net)))
+
+
+def penalties(params: Mapping[str, Any]) -> list[float]:
+    """The move penalties of a job's parameters: ``move_penalties`` when given, else the one
+    ``move_penalty``."""
+    several = [float(x) for x in params.get("move_penalties") or []]
+    return several or [float(params["move_penalty"])]
 
 
 def events_of(params: Mapping[str, Any], net: network.Network) -> list[Event]:
@@ -131,21 +145,25 @@ def run(
         bookings = led.bookings("confirmed")
         trains = running(led.departures())
         crossings = {(x.port, x.day): x.quota for x in led.crossings() if x.quota is not None}
-    booked, ids = lots(bookings, move_penalty=float(params["move_penalty"]))
-    problem = make_problem(
-        booked, net, trains, border_quota_by_date=crossings, scope=str(params["scope"])
-    )
     now = params.get("now")
-    res = replan(
-        problem,
-        events,
-        net,
-        now=dt.date.fromisoformat(now) if now else None,
-        unpin_affected=bool(params.get("unpin_affected", False)),
-        time_limit=float(params["time_limit"]),
-        seed=int(params["seed"]),
-        progress=progress,
-    )
+    tried = []
+    for pen in penalties(params):
+        booked, lot_ids = lots(bookings, move_penalty=pen)
+        problem = make_problem(
+            booked, net, trains, border_quota_by_date=crossings, scope=str(params["scope"])
+        )
+        one = replan(
+            problem,
+            events,
+            net,
+            now=dt.date.fromisoformat(now) if now else None,
+            unpin_affected=bool(params.get("unpin_affected", False)),
+            time_limit=float(params["time_limit"]),
+            seed=int(params["seed"]),
+            progress=progress,
+        )
+        tried.append((pen, one, lot_ids))
+    _, res, ids = tried[0]
     before: dict[str, float] = {}
     for b in bookings:
         before[b.shipment_id] = before.get(b.shipment_id, 0.0) + b.price_cents / 100
@@ -173,7 +191,20 @@ def run(
         "shipments_moved": res.shipments_moved,
         "removed_departures": sorted(res.removed),
         "released_bookings": len(moves.release),
+        "move_penalty": tried[0][0],
     }
+    if len(tried) > 1:
+        result["tradeoff"] = [
+            {
+                "move_penalty": pen,
+                "objective": r.plan.objective,
+                "total_cost": r.plan.total_cost,
+                "containers_moved": r.containers_moved,
+                "shipments_moved": r.shipments_moved,
+                "gap": r.plan.gap,
+            }
+            for pen, r, _ in tried
+        ]
     if params.get("commit"):
         with Ledger(url) as led:
             r = led.commit_assignments(
@@ -189,4 +220,4 @@ def run(
     return result, files
 
 
-__all__ = ["check", "events_of", "run"]
+__all__ = ["added", "check", "events_of", "penalties", "run"]

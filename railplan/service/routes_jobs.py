@@ -294,7 +294,7 @@ def _rows(store: JobStore, job_id: str, name: str) -> list[dict[str, str]]:
 @router.get("/plans/{job_id}", response_model=PlanOut, responses=ERRORS)
 def get_plan(request: Request, job_id: str, caller: Viewer) -> PlanOut:
     """The finished plan: summary, assignments, trains and unassigned shipments."""
-    done_plan(request, job_id, caller)
+    job = done_plan(request, job_id, caller)
     store = _store(request)
     summary = json.loads(store.file(job_id, "summary.json") or b"{}")
     return PlanOut(
@@ -304,6 +304,7 @@ def get_plan(request: Request, job_id: str, caller: Viewer) -> PlanOut:
         trains=_rows(store, job_id, "trains.csv"),
         unassigned=_rows(store, job_id, "unassigned.csv"),
         files=[n for n in store.file_names(job_id) if n != "commit.json"],
+        job_result=job.result or {},
     )
 
 

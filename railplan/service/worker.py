@@ -27,7 +27,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from railplan.ledger import Job, JobStore, LedgerError, worker_name
 
@@ -116,7 +118,7 @@ class Supervisor:
             [*args, job.job_id, str(self.settings.memory_mb)], stdin=subprocess.DEVNULL
         )
         store.started(job.job_id, self.name, proc.pid)
-        limit = float(job.params.get("options", {}).get("time_limit", 30.0))
+        limit = solve_seconds(job.params)
         self.running[job.job_id] = _Running(
             job=job, proc=proc, started=time.monotonic(), budget_s=limit + self.settings.grace_s
         )
@@ -127,6 +129,15 @@ class Supervisor:
             with contextlib.suppress(LedgerError):  # else the next worker recovers it
                 store.fail(job_id, f"worker {self.name} stopped", retry=True)
         self.running.clear()
+
+
+def solve_seconds(params: Mapping[str, Any]) -> float:
+    """The seconds of solving a job asks for: a plan's ``options.time_limit``; a re-plan's
+    ``time_limit`` once for each of its move penalties."""
+    if "options" in params:
+        return float(params["options"].get("time_limit", 30.0))
+    n = max(1, len(params.get("move_penalties") or []))
+    return float(params.get("time_limit", 30.0)) * n
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -156,4 +167,4 @@ def start_thread(settings: WorkerSettings) -> tuple[Supervisor, threading.Thread
     return sup, t
 
 
-__all__ = ["STALE_AFTER_S", "Supervisor", "WorkerSettings", "start_thread"]
+__all__ = ["STALE_AFTER_S", "Supervisor", "WorkerSettings", "solve_seconds", "start_thread"]

@@ -311,3 +311,33 @@ def test_commit_true_on_a_ledger_that_moved_on_during_the_solve_writes_nothing(
         "MEANWHILE-1"
     }
     assert states[train] == "scheduled"  # the re-plan's cancellation was not written
+
+
+def test_several_move_penalties_give_the_tradeoff_table(
+    booked: tuple[TestClient, str],
+) -> None:
+    """``move_penalties`` (``--move-penalty 0,5000``): one re-plan a penalty; the plan is the
+    first one's; a higher penalty never moves more containers; not with ``commit``."""
+    c, url = booked
+    train, _ = busiest(url)
+    body = {"cancel_trains": [train], "move_penalties": [0, 5000], "time_limit": 3, "maps": False}
+    job = submit(c, body)
+    got = c.get(f"/v1/plans/{job['job_id']}").json()["job_result"]
+    rows = got["tradeoff"]
+    assert [r["move_penalty"] for r in rows] == [0, 5000] and got["move_penalty"] == 0
+    assert rows[0]["containers_moved"] == got["containers_moved"]
+    assert rows[1]["containers_moved"] <= rows[0]["containers_moved"]
+    r = c.post("/v1/replans", json=body | {"commit": True})
+    assert r.status_code == 422 and "commit takes one move penalty" in r.json()["detail"]
+    r = c.post("/v1/replans", json=body | {"move_penalty": 10})
+    assert r.status_code == 422 and "not both" in r.json()["detail"]
+
+
+def test_a_replans_budget_is_its_own_time_limit_per_penalty() -> None:
+    """The supervisor kills a job past the seconds it asked for (plus grace): a re-plan's
+    ``time_limit`` (top level, once a penalty), not a plan's default 30 s."""
+    from railplan.service.worker import solve_seconds
+
+    assert solve_seconds({"options": {"time_limit": 5.0}, "files": {}}) == 5.0
+    assert solve_seconds({"time_limit": 600.0, "move_penalty": 500.0}) == 600.0
+    assert solve_seconds({"time_limit": 10.0, "move_penalties": [0.0, 1.0, 2.0]}) == 30.0
