@@ -28,6 +28,7 @@ own relaxation is out of reach.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,10 +135,13 @@ def lagrangian_bound(
     max_iterations: int = 400,
     patience: int = 15,
     lam: np.ndarray | None = None,
+    visit: Callable[[np.ndarray], object] | None = None,
 ) -> LagrangeResult:
     """Maximise ``L`` by subgradient steps until ``deadline``, ``max_iterations``, a step
     size under 1e-4 or a bound within 1e-6 of ``upper`` (the best known plan's cost, matrix
-    terms; without it the target is 5 % above the current bound)."""
+    terms; without it the target is 5 % above the current bound). ``visit``, if given, sees
+    each step's running trains (a mask of the dense indices: the start of a Lagrangian
+    heuristic)."""
     lam = initial_multipliers(a) if lam is None else lam.copy()
     best, best_lam, best_runs = -INF, lam.copy(), np.zeros(len(a.fixed), dtype=bool)
     theta, stale, it = 2.0, 0, 0
@@ -147,6 +151,8 @@ def lagrangian_bound(
     while it < max_iterations and (it < least or not deadline.expired()):
         it += 1
         value, g, _x, train_value = evaluate(a, lam)
+        if visit is not None:
+            visit(train_value < 0)
         if best == -INF or value > best + 1e-9 * max(1.0, abs(best)):
             best, best_lam, best_runs, stale = value, lam.copy(), train_value < 0, 0
         else:

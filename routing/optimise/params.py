@@ -59,6 +59,9 @@ class SolveParams:
     #: the restricted MIPs that finish kernel search: per class this many columns of the
     #: smallest Lagrangian reduced cost, one MIP a bucket, then (0) every column of the trains
     kernel_columns: tuple[int, ...] = (8, 16, 0)
+    #: a dense part priced by min-cost flows (routing.optimise.facility): the local search
+    #: starts from this many of the cheapest train sets the Lagrangian's steps run
+    flow_starts: int = 20
 
     # -- --work-limit (routing.optimise.solver._deterministic) --------------------------------
     #: parts of more columns get CP-SAT's deterministic search, not HiGHS's node-limited one

@@ -15,6 +15,7 @@ from routing.domain.options import Options
 from routing.domain.solution import Solution
 from routing.optimise import backends, cpsat, highs
 from routing.optimise.build import Builder, Model
+from routing.optimise.facility import flow_search, flow_shaped
 from routing.optimise.kernel import is_dense, kernel_search
 from routing.optimise.lagrange import arrays, lagrangian_bound
 from routing.optimise.lns import lns
@@ -293,14 +294,20 @@ def _dense(
     params: SolveParams,
     bound: _Bound,
 ) -> BackendResult:
-    """A dense part: the Lagrangian bound in ``lagrange_share`` of the time, then kernel search
-    (:mod:`.kernel`) in the rest, from the best plan so far."""
+    """A dense part: the Lagrangian bound in ``lagrange_share`` of the time, then, where every
+    container is the same TEU, the train sets chosen by min-cost flows
+    (:func:`~.facility.flow_search`), else kernel search (:mod:`.kernel`), in the rest, from
+    the best plan so far."""
     mx = b.mx
     a = arrays(b)
-    upper = mx.cost_of(start) if start is not None else None
-    lag = lagrangian_bound(a, deadline.child(params.lagrange_share), upper=upper)
-    bound.offer(lag.bound, "lagrangian")
-    found = kernel_search(b, a, lag, start, deadline, seed=seed, params=params)
+    if flow_shaped(a):
+        lag, found = flow_search(b, a, start, deadline, seed=seed, params=params)
+        bound.offer(lag.bound, "lagrangian")
+    else:
+        upper = mx.cost_of(start) if start is not None else None
+        lag = lagrangian_bound(a, deadline.child(params.lagrange_share), upper=upper)
+        bound.offer(lag.bound, "lagrangian")
+        found = kernel_search(b, a, lag, start, deadline, seed=seed, params=params)
     best = _cheapest(mx, [start, found])
     return _finish(mx, BackendResult(Status.FEASIBLE, best, bound.value), best, bound)
 
