@@ -23,6 +23,7 @@ from railplan.ledger import Ledger
 from railplan.ledger.planning import lots, running
 from railplan.ledger.replanning import commit_data, write_changes
 from railplan.service import commit
+from railplan.service.drawing import drawer
 from railplan.service.models import ReplanIn, Row
 from routing.domain.replan import (
     AddShipments,
@@ -134,7 +135,6 @@ def run(
     """Re-plan in the solve process: the result (summary, what moved, the base version and,
     with ``commit``, the version committed) and the plan folder's files with ``changes.csv``
     and ``commit.json``."""
-    from railplan.service.solve import drawer
     from routing.api import make_problem, replan  # the solver: in the solve process only
     from routing.io import write_plan
 

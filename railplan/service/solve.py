@@ -25,8 +25,8 @@ from network.io import TableError
 from railplan.ledger import JobStore, Ledger, LedgerError
 from railplan.ledger.planning import lots, running, with_bookings
 from railplan.service import commit
+from railplan.service.drawing import drawer
 from routing.api import read_problem
-from routing.domain.plan import Plan
 
 #: names of the batch files a job may carry, as ``railplan plan`` takes them
 INPUT_KINDS = ("shipments", "departures", "rates", "border_quota", "trucking")
@@ -185,19 +185,6 @@ def _plan(
         "new_assignments": len(new),
     }
     return result, files
-
-
-def drawer(plan: Plan, net: network.Network, offline: bool, lang: str) -> Callable[[Path], None]:
-    """What writes a plan's ``map.html`` and ``report.html`` into its folder."""
-
-    def draw(folder: Path) -> None:
-        import maps  # folium and matplotlib: in the solve process only
-
-        m = maps.plan_map(plan, net, offline=offline, lang=lang)
-        maps.save(m, folder / "map.html", offline=offline)
-        maps.write_report(plan, net, folder / "report.html", offline=offline, lang=lang)
-
-    return draw
 
 
 def _plain(v: Any) -> bool:
